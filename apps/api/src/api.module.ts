@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { JwtAuthGuard } from '@qianqi/auth';
+import { loadConfig } from '@qianqi/config';
+import { EngineModule } from '@qianqi/engine';
+import { DefinitionsController } from './controllers/definitions.controller';
+import { HealthController } from './controllers/health.controller';
+import { ProceduresController } from './controllers/procedures.controller';
+import { ProjectsController } from './controllers/projects.controller';
+import { HealthService } from './health.service';
+import { ProblemFilter } from './http/problem.filter';
+
+@Module({
+  imports: [
+    LoggerModule.forRoot({
+      pinoHttp: {
+        level: loadConfig().LOG_LEVEL,
+        autoLogging: { ignore: (req) => req.url === '/health' },
+        redact: ['req.headers.authorization'],
+      },
+    }),
+    EngineModule,
+  ],
+  controllers: [HealthController, DefinitionsController, ProjectsController, ProceduresController],
+  providers: [
+    HealthService,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_FILTER, useClass: ProblemFilter },
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,99 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { DomainError, ErrorCode } from '@qianqi/domain';
+
+export const STATUS_OF: Record<ErrorCode, number> = {
+  [ErrorCode.VALIDATION_FAILED]: 400,
+  [ErrorCode.UNKNOWN_MATERIAL]: 400,
+  [ErrorCode.UNKNOWN_DEFINITION]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.PROJECT_CODE_TAKEN]: 409,
+  [ErrorCode.INVALID_TRANSITION]: 409,
+  [ErrorCode.MATERIALS_INCOMPLETE]: 409,
+  [ErrorCode.TOLERANCE_NOT_ALLOWED]: 409,
+  [ErrorCode.NOT_WAIVABLE]: 409,
+  [ErrorCode.NOTHING_TO_SUPPLY]: 409,
+  [ErrorCode.CONCURRENCY_CONFLICT]: 409,
+  [ErrorCode.IDEMPOTENCY_KEY_REUSED]: 409,
+  [ErrorCode.CLOCK_NOT_MANUAL]: 409,
+  [ErrorCode.CLOCK_BACKWARDS]: 409,
+  [ErrorCode.PRECONDITION_FAILED]: 412,
+};
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+const HTTP_CODES: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+/** Every error leaves as application/problem+json (RFC 9457) with a stable `code`. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse();
+    const req = ctx.getRequest();
+    let status = HttpStatus.INTERNAL_SERVER_ERROR;
+    let body: Record<string, unknown>;
+    if (exception instanceof DomainError) {
+      status = STATUS_OF[exception.code] ?? 400;
+      body = { ...exception.details, code: exception.code, detail: exception.message };
+      if (exception.errors.length) body.errors = exception.errors;
+    } else if (exception instanceof HttpException) {
+      status = exception.getStatus();
+      const res = exception.getResponse();
+      const detail = typeof res === 'string' ? res : ((res as { message?: unknown }).message ?? exception.message);
+      const text = Array.isArray(detail) ? detail.join('; ') : String(detail);
+      body = { code: HTTP_CODES[status] ?? `HTTP_${status}`, detail: text };
+      if (status === 400 && /JSON|body/i.test(text)) {
+        body = { code: 'MALFORMED_BODY', detail: text, errors: [{ field: 'body', rule: 'json', message: text }] };
+      }
+    } else if (isFastifyClientError(exception)) {
+      status = exception.statusCode;
+      body = {
+        code: status === 400 ? 'MALFORMED_BODY' : (HTTP_CODES[status] ?? `HTTP_${status}`),
+        detail: exception.message,
+        errors: [{ field: 'body', rule: 'json', message: exception.message }],
+      };
+    } else {
+      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      body = { code: 'INTERNAL', detail: 'internal error; the request id names it in the logs' };
+    }
+    reply
+      .status(status)
+      .header('content-type', 'application/problem+json; charset=utf-8')
+      .send({
+        type: `about:blank`,
+        title: TITLES[status] ?? 'Error',
+        status,
+        ...body,
+        instance: req?.url,
+        requestId: req?.id,
+      });
+  }
+}
+
+function isFastifyClientError(e: unknown): e is { statusCode: number; message: string } {
+  const s = (e as { statusCode?: unknown })?.statusCode;
+  return typeof s === 'number' && s >= 400 && s < 500;
+}

@@ -1,0 +1,2 @@
+export * from './jwt-auth.guard';
+export * from './token';

@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+
+export const DEV_JWT_SECRET = 'qianqi-dev-secret-not-for-production';
+
+/** Every environment variable the processes read, validated once at boot. */
+export class AppConfig {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  @Type(() => Number)
+  PORT: number = 3000;
+
+  @IsString()
+  DATABASE_URL: string = 'postgres://postgres@127.0.0.1:5432/qianqi';
+
+  @IsString()
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  @IsOptional()
+  @IsString()
+  JWT_SECRET?: string;
+
+  @IsIn(['system', 'manual'])
+  CLOCK_MODE: 'system' | 'manual' = 'system';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  @Type(() => Number)
+  DB_POOL_SIZE: number = 20;
+
+  /** Prefix of the BullMQ queues, so tests and several deployments can share one Redis. */
+  @IsString()
+  QUEUE_PREFIX: string = 'qianqi';
+
+  get jwtSecret(): string {
+    return this.JWT_SECRET ?? DEV_JWT_SECRET;
+  }
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const config = plainToInstance(AppConfig, raw, { enableImplicitConversion: true, excludeExtraneousValues: false });
+  const errors = validateSync(config, { whitelist: false });
+  const problems = errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property] ?? e.value)}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+  if (config.NODE_ENV === 'production') {
+    if (!config.JWT_SECRET) problems.push('JWT_SECRET is required when NODE_ENV=production');
+    if (config.CLOCK_MODE === 'manual') problems.push('CLOCK_MODE=manual is refused when NODE_ENV=production');
+  }
+  if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  return config;
+}

@@ -1,0 +1,132 @@
+import {
+  DEPARTMENTS,
+  type ItemDefinition,
+  type ItemStatus,
+  type Light,
+  type PersistedProcedure,
+  ProcedureLogic,
+} from '@qianqi/workflows';
+import type { ComputedDeadline, DeadlineCalculator } from './deadline.port';
+
+export interface ItemView {
+  key: string;
+  name: string;
+  department: string;
+  departmentName: string;
+  stage: number;
+  status: ItemStatus;
+  light: Light;
+  statutoryBreach: boolean;
+  submittedAt: string | null;
+  acceptedAt: string | null;
+  decidedAt: string | null;
+  committedDueAt: string | null;
+  statutoryDueAt: string | null;
+  workingDaysUsed: number | null;
+  workingDaysLeft: number | null;
+  provisional: boolean;
+  documentNo: string | null;
+  reason: string | null;
+  materials: string[];
+  missingMaterials: string[];
+  commitments: PersistedProcedure['context']['items'][string]['commitments'];
+  correction: { reason: string; missing: string[] } | null;
+  waiver: { basis: string; reason: string } | null;
+  clock: { running: boolean; paused: boolean; pausedSpans: PersistedProcedure['context']['items'][string]['stops'] };
+  commands: string[];
+}
+
+export interface ProcedureView {
+  id: string;
+  projectId: string;
+  definition: string;
+  version: number;
+  readyToStart: boolean;
+  items: ItemView[];
+}
+
+const CLOCK_STOPPED: ItemStatus[] = ['correcting', 'paused'];
+const CLOCK_RUNNING: ItemStatus[] = ['in_review'];
+
+export interface ViewOptions {
+  now: string;
+  deadlines?: DeadlineCalculator;
+}
+
+export function itemDeadlines(
+  item: ItemDefinition,
+  ctx: PersistedProcedure['context']['items'][string],
+  status: ItemStatus,
+  opts: ViewOptions,
+): { committed: ComputedDeadline | null; statutory: ComputedDeadline | null } {
+  if (!opts.deadlines || !ctx.acceptedAt) return { committed: null, statutory: null };
+  // After a decision the clock is frozen at the decision.
+  const open = CLOCK_RUNNING.includes(status) || CLOCK_STOPPED.includes(status);
+  const now = open ? opts.now : ctx.decidedAt ?? opts.now;
+  const stops = ctx.stops.filter((s) => s.to === null || s.to > ctx.acceptedAt!);
+  const calc = (limit: ItemDefinition['limits']['committed']) =>
+    opts.deadlines!.deadline({ startedAt: ctx.acceptedAt!, limit, stops, now });
+  return { committed: calc(item.limits.committed), statutory: calc(item.limits.statutory) };
+}
+
+export function itemView(
+  logic: ProcedureLogic,
+  state: PersistedProcedure,
+  item: ItemDefinition,
+  opts: ViewOptions,
+): ItemView {
+  const status = logic.status(state, item.key);
+  const ctx = state.context.items[item.key];
+  const { committed, statutory } = itemDeadlines(item, ctx, status, opts);
+  const unsubmitted = ['submitted', 'correcting'].includes(status);
+  return {
+    key: item.key,
+    name: item.name,
+    department: item.department,
+    departmentName: DEPARTMENTS[item.department],
+    stage: item.stage,
+    status,
+    light: ctx.light,
+    statutoryBreach: ctx.statutoryBreach,
+    submittedAt: ctx.submittedAt,
+    acceptedAt: ctx.acceptedAt,
+    decidedAt: ctx.decidedAt,
+    committedDueAt: committed?.dueAt ?? null,
+    statutoryDueAt: statutory?.dueAt ?? null,
+    workingDaysUsed: committed?.used ?? null,
+    workingDaysLeft: committed?.left ?? null,
+    provisional: Boolean(committed?.provisional || statutory?.provisional),
+    documentNo: ctx.documentNo,
+    reason: ctx.reason,
+    materials: ctx.materials,
+    missingMaterials: unsubmitted
+      ? item.materials.filter((m) => !ctx.materials.includes(m.key)).map((m) => m.key)
+      : ctx.commitments.filter((c) => c.status !== 'fulfilled').map((c) => c.material),
+    commitments: ctx.commitments,
+    correction: ctx.correction,
+    waiver: ctx.waiver,
+    clock: {
+      running: CLOCK_RUNNING.includes(status),
+      paused: CLOCK_STOPPED.includes(status),
+      pausedSpans: ctx.stops,
+    },
+    commands: logic.commandsAccepted(status, item.key),
+  };
+}
+
+/** The shape of GET /procedures/:id, from a state and (optionally) a calendar. */
+export function procedureView(
+  logic: ProcedureLogic,
+  state: PersistedProcedure,
+  meta: { id: string; projectId: string; version: number },
+  opts: ViewOptions,
+): ProcedureView {
+  return {
+    id: meta.id,
+    projectId: meta.projectId,
+    definition: logic.ref,
+    version: meta.version,
+    readyToStart: logic.readyToStart(state),
+    items: logic.applicableItems(state).map((item) => itemView(logic, state, item, opts)),
+  };
+}

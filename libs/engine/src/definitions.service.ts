@@ -1,0 +1,66 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DefinitionStore } from '@qianqi/persistence';
+import { BUILT_IN_DEFINITIONS, DefinitionRegistry, DEPARTMENTS, TASK_FORCES, type RegisteredDefinition } from '@qianqi/workflows';
+import { NotFoundError } from '@qianqi/domain';
+
+/** The catalogue the processes run: validated at construction, pinned in the database at boot. */
+@Injectable()
+export class DefinitionsService implements OnModuleInit {
+  readonly registry: DefinitionRegistry;
+
+  constructor(private readonly store: DefinitionStore) {
+    this.registry = new DefinitionRegistry(BUILT_IN_DEFINITIONS);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.store.publish(
+      this.registry.all().map((d) => ({
+        ref: d.ref,
+        id: d.definition.id,
+        version: d.definition.version,
+        hash: d.hash,
+        content: d.definition,
+      })),
+    );
+  }
+
+  get(ref: string): RegisteredDefinition {
+    const d = this.registry.get(ref);
+    if (!d) throw new NotFoundError('definition', ref);
+    return d;
+  }
+
+  resolve(refOrId: string): RegisteredDefinition | undefined {
+    return this.registry.resolve(refOrId);
+  }
+
+  /** The public shape of GET /definitions. */
+  describe(d: RegisteredDefinition) {
+    const def = d.definition;
+    return {
+      id: def.id,
+      version: def.version,
+      ref: d.ref,
+      hash: d.hash,
+      name: def.name,
+      description: def.description ?? null,
+      items: def.items.map((i) => ({
+        key: i.key,
+        name: i.name,
+        department: i.department,
+        departmentName: DEPARTMENTS[i.department],
+        stage: i.stage,
+        limits: i.limits,
+        materials: i.materials,
+        prerequisites: i.prerequisites.map((p) => p.item),
+        prerequisiteEdges: i.prerequisites,
+        waivable: i.waivable,
+        approvalModes: i.approvalModes ?? ['approval', 'verification', 'filing'],
+        taskForce: i.taskForce,
+        taskForceName: TASK_FORCES[i.taskForce],
+        commitmentDays: i.commitmentDays ?? 5,
+        breachPolicy: i.breachPolicy ?? 'withhold',
+      })),
+    };
+  }
+}

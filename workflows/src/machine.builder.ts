@@ -1,0 +1,313 @@
+import { and, assign, or, setup, stateIn, type AnyStateMachine } from 'xstate';
+import { definitionRef, type ItemDefinition, type ProcedureDefinition } from './definition.types';
+import {
+  emptyItemContext,
+  type ItemContext,
+  type ProcedureContext,
+  type ProcedureInput,
+} from './procedure.context';
+import { machineEventType as ev, type ProcedureEvent } from './procedure.events';
+
+export const MACHINE_ID = 'procedure';
+
+type ItemParams = { item: string };
+type Args = { context: ProcedureContext; event: ProcedureEvent };
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+const openCommitments = (item: ItemContext) => item.commitments.filter((c) => c.status !== 'fulfilled');
+
+function patchItem(context: ProcedureContext, key: string, patch: (item: ItemContext) => Partial<ItemContext>) {
+  const current = context.items[key];
+  return { items: { ...context.items, [key]: { ...current, ...patch(current) } } };
+}
+
+function closeOpenStop(item: ItemContext, at: string): ItemContext['stops'] {
+  return item.stops.map((s) => (s.to === null ? { ...s, to: at } : s));
+}
+
+/**
+ * Compiles a definition into one XState machine: a parallel state with a region per item, each
+ * running the item lifecycle of DESIGN.md; prerequisites are `stateIn` guards on other regions.
+ * Guards and actions are named and pure; the event carries the time.
+ */
+export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine {
+  const items = new Map(def.items.map((i) => [i.key, i]));
+  const itemDef = (key: string): ItemDefinition => items.get(key)!;
+  const missingOf = (key: string, item: ItemContext) =>
+    itemDef(key)
+      .materials.filter((m) => !item.materials.includes(m.key))
+      .map((m) => m);
+
+  const machineSetup = setup({
+    types: {} as { context: ProcedureContext; events: ProcedureEvent; input: ProcedureInput },
+    guards: {
+      notApplicable: ({ context }: Args, { item }: ItemParams) => {
+        const modes = itemDef(item).approvalModes;
+        return !!modes && !modes.includes(context.approvalMode);
+      },
+      edgeSkipped: ({ context }: Args, p: { item: string; prerequisite: string }) => {
+        const edge = itemDef(p.item).prerequisites.find((e) => e.item === p.prerequisite);
+        return !!edge?.approvalModes && !edge.approvalModes.includes(context.approvalMode);
+      },
+      materialsComplete: ({ context }: Args, { item }: ItemParams) =>
+        missingOf(item, context.items[item]).length === 0,
+      onlyTolerableMissing: ({ context }: Args, { item }: ItemParams) =>
+        missingOf(item, context.items[item]).every((m) => m.tolerable),
+      noOpenCommitments: ({ context }: Args, { item }: ItemParams) =>
+        openCommitments(context.items[item]).length === 0,
+      wasAccepted: ({ context }: Args, { item }: ItemParams) => context.items[item].acceptedAt !== null,
+      waivable: (_: Args, { item }: ItemParams) => itemDef(item).waivable,
+      suppliesAllCommitments: ({ context, event }: Args, { item }: ItemParams) => {
+        const supplied = strings(event.materials);
+        return openCommitments(context.items[item]).every((c) => supplied.includes(c.material));
+      },
+      suppliesSomeCommitment: ({ context, event }: Args, { item }: ItemParams) => {
+        const supplied = strings(event.materials);
+        return openCommitments(context.items[item]).some((c) => supplied.includes(c.material));
+      },
+      revokesOnBreach: ({ context, event }: Args, { item }: ItemParams) => {
+        const breached = strings(event.materials);
+        return (
+          itemDef(item).breachPolicy === 'revoke' &&
+          context.items[item].commitments.some((c) => c.status === 'open' && breached.includes(c.material))
+        );
+      },
+    },
+    actions: {
+      recordSubmission: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, (i) => ({
+          ...emptyItemContext(),
+          attempt: i.attempt + 1,
+          materials: strings(event.materials),
+          submittedAt: event.at,
+          light: 'green',
+        })),
+      ),
+      recordResubmission: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, (i) => ({
+          materials: [...new Set([...i.materials, ...strings(event.materials)])],
+          stops: closeOpenStop(i, event.at),
+          correction: null,
+        })),
+      ),
+      recordAcceptance: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, () => ({ acceptedAt: event.at })),
+      ),
+      recordToleranceAcceptance: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, (i) => ({
+          acceptedAt: event.at,
+          commitments: missingOf(item, i).map((m) => ({
+            material: m.key,
+            openedAt: event.at,
+            dueAt: (event.commitmentDueAt as string | null) ?? null,
+            dueInWorkingDays: Number(event.dueInWorkingDays),
+            status: 'open' as const,
+            fulfilledAt: null,
+            breachedAt: null,
+          })),
+        })),
+      ),
+      recordCorrection: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, (i) => ({
+          correction: { reason: String(event.reason), missing: strings(event.missing) },
+          stops: [...i.stops, { kind: 'correction' as const, reason: String(event.reason), from: event.at, to: null }],
+        })),
+      ),
+      recordRefusal: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, (i) => ({
+          ...emptyItemContext(),
+          attempt: i.attempt,
+          reason: String(event.reason),
+        })),
+      ),
+      recordSpecialStart: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, (i) => ({
+          stops: [
+            ...i.stops,
+            { kind: event.kind as never, reason: String(event.reason), from: event.at, to: null },
+          ],
+        })),
+      ),
+      recordSpecialEnd: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, (i) => ({ stops: closeOpenStop(i, event.at) })),
+      ),
+      recordDecision: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, () => ({
+          decidedAt: event.at,
+          documentNo: (event.documentNo as string | undefined) ?? null,
+          reason: (event.reason as string | undefined) ?? null,
+        })),
+      ),
+      recordSupply: assign(({ context, event }: Args, { item }: ItemParams) => {
+        const supplied = strings(event.materials);
+        return patchItem(context, item, (i) => ({
+          materials: [...new Set([...i.materials, ...supplied])],
+          commitments: i.commitments.map((c) =>
+            c.status !== 'fulfilled' && supplied.includes(c.material)
+              ? { ...c, status: 'fulfilled' as const, fulfilledAt: event.at }
+              : c,
+          ),
+        }));
+      }),
+      recordBreach: assign(({ context, event }: Args, { item }: ItemParams) => {
+        const breached = strings(event.materials);
+        return patchItem(context, item, (i) => ({
+          commitments: i.commitments.map((c) =>
+            c.status === 'open' && breached.includes(c.material)
+              ? { ...c, status: 'breached' as const, breachedAt: event.at }
+              : c,
+          ),
+        }));
+      }),
+      recordRevocation: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, () => ({ decidedAt: null, documentNo: null, reason: '容缺承诺逾期未补齐' })),
+      ),
+      recordWithdrawal: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, (i) => ({
+          reason: String(event.reason),
+          decidedAt: event.at,
+          stops: closeOpenStop(i, event.at),
+        })),
+      ),
+      recordWaiver: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, () => ({
+          waiver: { basis: event.basis as never, reason: String(event.reason) },
+          decidedAt: event.at,
+        })),
+      ),
+      recordLight: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, () => ({
+          light: event.light as never,
+          statutoryBreach: Boolean(event.statutoryBreach),
+        })),
+      ),
+    },
+  });
+
+  const p = (item: string) => ({ item });
+  const act = (type: string, item: string) => ({ type, params: p(item) }) as never;
+  const guard = (type: string, item: string) => ({ type, params: p(item) }) as never;
+
+  const prerequisitesMet = (item: ItemDefinition) =>
+    and(
+      item.prerequisites.map((edge) => {
+        const done = [stateIn(`#${MACHINE_ID}.${edge.item}.approved`), stateIn(`#${MACHINE_ID}.${edge.item}.waived`)];
+        if (edge.allowProvisional) done.push(stateIn(`#${MACHINE_ID}.${edge.item}.provisionally_approved`));
+        done.push(stateIn(`#${MACHINE_ID}.${edge.item}.not_applicable`));
+        done.push({ type: 'edgeSkipped', params: { item: item.key, prerequisite: edge.item } } as never);
+        return or(done as never);
+      }) as never,
+    );
+
+  const region = (item: ItemDefinition) => {
+    const k = item.key;
+    const on = (type: Parameters<typeof ev>[1]) => ev(k, type);
+    const submit = { target: 'submitted', actions: act('recordSubmission', k) };
+    const withdraw = { target: 'withdrawn', actions: act('recordWithdrawal', k) };
+    const supply = { guard: guard('suppliesSomeCommitment', k), actions: act('recordSupply', k) };
+    const breach = { actions: act('recordBreach', k) };
+    return {
+      initial: 'locked',
+      on: { [on('SET_LIGHT')]: { actions: act('recordLight', k) } },
+      states: {
+        locked: {
+          always: [
+            { guard: guard('notApplicable', k), target: 'not_applicable' },
+            ...(item.prerequisites.length ? [{ guard: prerequisitesMet(item), target: 'ready' }] : [{ target: 'ready' }]),
+          ],
+          on: { [on('WAIVE')]: { guard: guard('waivable', k), target: 'waived', actions: act('recordWaiver', k) } },
+        },
+        not_applicable: { type: 'final' },
+        ready: {
+          on: {
+            [on('SUBMIT')]: submit,
+            [on('WAIVE')]: { guard: guard('waivable', k), target: 'waived', actions: act('recordWaiver', k) },
+          },
+        },
+        submitted: {
+          on: {
+            [on('ACCEPT')]: { guard: guard('materialsComplete', k), target: 'in_review', actions: act('recordAcceptance', k) },
+            [on('ACCEPT_WITH_TOLERANCE')]: {
+              guard: guard('onlyTolerableMissing', k),
+              target: 'in_review',
+              actions: act('recordToleranceAcceptance', k),
+            },
+            [on('RETURN_FOR_CORRECTION')]: { target: 'correcting', actions: act('recordCorrection', k) },
+            [on('REFUSE')]: { target: 'ready', actions: act('recordRefusal', k) },
+            [on('WITHDRAW')]: withdraw,
+          },
+        },
+        correcting: {
+          on: {
+            // Returned during review: the clock resumes where it stopped.
+            [on('RESUBMIT')]: [
+              { guard: guard('wasAccepted', k), target: 'in_review', actions: act('recordResubmission', k) },
+              { target: 'submitted', actions: act('recordResubmission', k) },
+            ],
+            [on('WITHDRAW')]: withdraw,
+          },
+        },
+        in_review: {
+          on: {
+            [on('START_SPECIAL_PROCEDURE')]: { target: 'paused', actions: act('recordSpecialStart', k) },
+            [on('RETURN_FOR_CORRECTION')]: { target: 'correcting', actions: act('recordCorrection', k) },
+            [on('APPROVE')]: [
+              { guard: guard('noOpenCommitments', k), target: 'approved', actions: act('recordDecision', k) },
+              { target: 'provisionally_approved', actions: act('recordDecision', k) },
+            ],
+            [on('DENY')]: { target: 'denied', actions: act('recordDecision', k) },
+            [on('SUPPLY_MATERIALS')]: supply,
+            [on('BREACH_COMMITMENTS')]: breach,
+            [on('WITHDRAW')]: withdraw,
+          },
+        },
+        paused: {
+          on: {
+            [on('END_SPECIAL_PROCEDURE')]: { target: 'in_review', actions: act('recordSpecialEnd', k) },
+            [on('SUPPLY_MATERIALS')]: supply,
+            [on('BREACH_COMMITMENTS')]: breach,
+            [on('WITHDRAW')]: withdraw,
+          },
+        },
+        provisionally_approved: {
+          on: {
+            [on('SUPPLY_MATERIALS')]: [
+              {
+                guard: and([guard('suppliesSomeCommitment', k), guard('suppliesAllCommitments', k)]),
+                target: 'approved',
+                actions: act('recordSupply', k),
+              },
+              supply,
+            ],
+            [on('BREACH_COMMITMENTS')]: [
+              {
+                guard: guard('revokesOnBreach', k),
+                target: 'in_review',
+                actions: [act('recordBreach', k), act('recordRevocation', k)],
+              },
+              breach,
+            ],
+          },
+        },
+        approved: {},
+        denied: { on: { [on('SUBMIT')]: submit } },
+        withdrawn: { on: { [on('SUBMIT')]: submit } },
+        waived: {},
+      },
+    };
+  };
+
+  const machine = machineSetup.createMachine({
+    id: MACHINE_ID,
+    type: 'parallel',
+    context: ({ input }) => ({
+      procedureId: input.procedureId,
+      projectId: input.projectId,
+      approvalMode: input.approvalMode,
+      definition: definitionRef(def),
+      items: Object.fromEntries(def.items.map((i) => [i.key, emptyItemContext()])),
+    }),
+    states: Object.fromEntries(def.items.map((i) => [i.key, region(i)])) as never,
+  });
+  return machine as unknown as AnyStateMachine;
+}

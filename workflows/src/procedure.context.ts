@@ -1,0 +1,96 @@
+import type { ApprovalMode } from './definition.types';
+
+export const ITEM_STATUSES = [
+  'locked',
+  'ready',
+  'submitted',
+  'correcting',
+  'in_review',
+  'paused',
+  'approved',
+  'provisionally_approved',
+  'denied',
+  'withdrawn',
+  'waived',
+] as const;
+/** `not_applicable` is internal: an item the project's approval mode does not need. */
+export type ItemStatus = (typeof ITEM_STATUSES)[number] | 'not_applicable';
+
+export const SPECIAL_PROCEDURE_KINDS = [
+  'expert_review',
+  'hearing',
+  'public_notice',
+  'site_inspection',
+  'bidding',
+] as const;
+export type SpecialProcedureKind = (typeof SPECIAL_PROCEDURE_KINDS)[number];
+export const WAIVER_BASES = ['regional_assessment', 'notice_commitment'] as const;
+export type WaiverBasis = (typeof WAIVER_BASES)[number];
+
+export type Light = 'green' | 'blue' | 'yellow' | 'red';
+
+export interface Commitment {
+  material: string;
+  openedAt: string;
+  dueAt: string | null;
+  dueInWorkingDays: number;
+  status: 'open' | 'fulfilled' | 'breached';
+  fulfilledAt: string | null;
+  breachedAt: string | null;
+}
+
+export interface ClockStop {
+  kind: 'correction' | SpecialProcedureKind;
+  reason: string;
+  from: string;
+  to: string | null;
+}
+
+export interface ItemContext {
+  attempt: number;
+  materials: string[];
+  submittedAt: string | null;
+  acceptedAt: string | null;
+  decidedAt: string | null;
+  documentNo: string | null;
+  commitments: Commitment[];
+  stops: ClockStop[];
+  correction: { reason: string; missing: string[] } | null;
+  /** Reason of the last refusal, denial, withdrawal or revocation. */
+  reason: string | null;
+  waiver: { basis: WaiverBasis; reason: string } | null;
+  light: Light;
+  statutoryBreach: boolean;
+}
+
+export interface ProcedureContext {
+  procedureId: string;
+  projectId: string;
+  definition: string;
+  approvalMode: ApprovalMode;
+  items: Record<string, ItemContext>;
+}
+
+export interface ProcedureInput {
+  procedureId: string;
+  projectId: string;
+  approvalMode: ApprovalMode;
+}
+
+export function emptyItemContext(): ItemContext {
+  return {
+    attempt: 0,
+    materials: [],
+    submittedAt: null,
+    acceptedAt: null,
+    decidedAt: null,
+    documentNo: null,
+    commitments: [],
+    stops: [],
+    correction: null,
+    reason: null,
+    waiver: null,
+    light: 'green',
+    statutoryBreach: false,
+  };
+}
