@@ -7,11 +7,14 @@ const moduleNameMapper = {
 const common = {
   rootDir: __dirname,
   moduleFileExtensions: ['ts', 'js', 'json'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': ['ts-jest', {}] },
   moduleNameMapper,
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/test/support/test-env.ts'],
 };
 module.exports = {
+  testTimeout: 30000,
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,workflows}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'] },
     { ...common, displayName: 'int', testMatch: ['<rootDir>/**/*.int-spec.ts'], testPathIgnorePatterns: ['/node_modules/'] },
