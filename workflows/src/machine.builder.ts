@@ -65,6 +65,9 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
         const supplied = strings(event.materials);
         return openCommitments(context.items[item]).some((c) => supplied.includes(c.material));
       },
+      /** `withhold`: a broken commitment not yet made good withholds the certificate. */
+      notWithheld: ({ context }: Args, { item }: ItemParams) =>
+        itemDef(item).breachPolicy !== 'withhold' || !context.items[item].commitments.some((c) => c.status === 'breached'),
       revokesOnBreach: ({ context, event }: Args, { item }: ItemParams) => {
         const breached = strings(event.materials);
         return (
@@ -178,6 +181,7 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
       recordLight: assign(({ context, event }: Args, { item }: ItemParams) =>
         patchItem(context, item, () => ({
           light: event.light as never,
+          overdue: Boolean(event.overdue),
           statutoryBreach: Boolean(event.statutoryBreach),
         })),
       ),
@@ -192,7 +196,14 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
     and(
       item.prerequisites.map((edge) => {
         const done = [stateIn(`#${MACHINE_ID}.${edge.item}.approved`), stateIn(`#${MACHINE_ID}.${edge.item}.waived`)];
-        if (edge.allowProvisional) done.push(stateIn(`#${MACHINE_ID}.${edge.item}.provisionally_approved`));
+        if (edge.allowProvisional) {
+          done.push(
+            and([
+              stateIn(`#${MACHINE_ID}.${edge.item}.provisionally_approved`),
+              { type: 'notWithheld', params: { item: edge.item } } as never,
+            ]) as never,
+          );
+        }
         done.push(stateIn(`#${MACHINE_ID}.${edge.item}.not_applicable`));
         done.push({ type: 'edgeSkipped', params: { item: item.key, prerequisite: edge.item } } as never);
         return or(done as never);
@@ -253,7 +264,7 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
             [on('RETURN_FOR_CORRECTION')]: { target: 'correcting', actions: act('recordCorrection', k) },
             [on('APPROVE')]: [
               { guard: guard('noOpenCommitments', k), target: 'approved', actions: act('recordDecision', k) },
-              { target: 'provisionally_approved', actions: act('recordDecision', k) },
+              { guard: guard('notWithheld', k), target: 'provisionally_approved', actions: act('recordDecision', k) },
             ],
             [on('DENY')]: { target: 'denied', actions: act('recordDecision', k) },
             [on('SUPPLY_MATERIALS')]: supply,

@@ -60,6 +60,8 @@ export interface ItemContext {
   reason: string | null;
   waiver: { basis: WaiverBasis; reason: string } | null;
   light: Light;
+  /** Past the committed limit (an OVERDUE ticket opens when this turns true). */
+  overdue: boolean;
   statutoryBreach: boolean;
 }
 
@@ -91,6 +93,7 @@ export function emptyItemContext(): ItemContext {
     reason: null,
     waiver: null,
     light: 'green',
+    overdue: false,
     statutoryBreach: false,
   };
 }

@@ -39,7 +39,7 @@ export interface CommandPayloads {
   SUPPLY_MATERIALS: { materials: string[] };
   WITHDRAW: { reason: string };
   WAIVE: { basis: WaiverBasis; reason: string };
-  SET_LIGHT: { light: Light; statutoryBreach: boolean };
+  SET_LIGHT: { light: Light; overdue: boolean; statutoryBreach: boolean };
   BREACH_COMMITMENTS: { materials: string[] };
 }
 

@@ -4,7 +4,10 @@ import { LoggerModule } from 'nestjs-pino';
 import { JwtAuthGuard } from '@qianqi/auth';
 import { loadConfig } from '@qianqi/config';
 import { EngineModule } from '@qianqi/engine';
+import { QueueModule } from '@qianqi/queue';
+import { AdminController } from './controllers/admin.controller';
 import { DefinitionsController } from './controllers/definitions.controller';
+import { EscalationsController } from './controllers/escalations.controller';
 import { HealthController } from './controllers/health.controller';
 import { ProceduresController } from './controllers/procedures.controller';
 import { ProjectsController } from './controllers/projects.controller';
@@ -21,8 +24,16 @@ import { ProblemFilter } from './http/problem.filter';
       },
     }),
     EngineModule,
+    QueueModule,
   ],
-  controllers: [HealthController, DefinitionsController, ProjectsController, ProceduresController],
+  controllers: [
+    HealthController,
+    DefinitionsController,
+    ProjectsController,
+    ProceduresController,
+    EscalationsController,
+    AdminController,
+  ],
   providers: [
     HealthService,
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min, validateSync } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 
 export const DEV_JWT_SECRET = 'qianqi-dev-secret-not-for-production';
 
@@ -37,9 +37,50 @@ export class AppConfig {
   @Type(() => Number)
   DB_POOL_SIZE: number = 20;
 
+  /**
+   * HTTP worker processes of the API (a node `cluster` sharing the port); 1 runs the API in the
+   * process itself. Each worker has its own pool of DB_POOL_SIZE connections.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  @Type(() => Number)
+  API_WORKERS: number = 1;
+
   /** Prefix of the BullMQ queues, so tests and several deployments can share one Redis. */
   @IsString()
   QUEUE_PREFIX: string = 'qianqi';
+
+  /** Response limits of escalation levels 1–3 in working days, e.g. "3,3,5". */
+  @Matches(/^\d+,\d+,\d+$/, { message: 'ESCALATION_LEVEL_DAYS must be three working-day counts like 3,3,5' })
+  ESCALATION_LEVEL_DAYS: string = '3,3,5';
+
+  /** Redis holds only timers due within this many seconds; the scheduler moves the rest in later. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  TIMER_HORIZON_SECONDS: number = 600;
+
+  /** How often the worker's scheduler and reconciler jobs run, in milliseconds. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  TIMER_SCHEDULE_EVERY_MS: number = 15000;
+
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  TIMER_RECONCILE_EVERY_MS: number = 30000;
+
+  /** How long a worker holds a job before BullMQ calls it stalled and hands it to another. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
+  JOB_LOCK_MS: number = 30000;
+
+  get escalationLimits(): number[] {
+    return this.ESCALATION_LEVEL_DAYS.split(',').map(Number);
+  }
 
   get jwtSecret(): string {
     return this.JWT_SECRET ?? DEV_JWT_SECRET;

@@ -86,6 +86,9 @@ function refusal(logic: ProcedureLogic, state: PersistedProcedure, item: ItemDef
   const ctx = state.context.items[item.key];
   const missing = item.materials.filter((m) => !ctx.materials.includes(m.key));
   const accepted = logic.commandsAccepted(status, item.key);
+  if (cmd.type === 'WAIVE' && !item.waivable) {
+    return new DomainError(ErrorCode.NOT_WAIVABLE, `${item.name} may not be waived`, { itemKey: item.key });
+  }
   if (accepted.includes(cmd.type)) {
     if (cmd.type === 'ACCEPT' && missing.length) {
       return new DomainError(
@@ -101,9 +104,6 @@ function refusal(logic: ProcedureLogic, state: PersistedProcedure, item: ItemDef
         `${item.name}: essential material(s) missing, 容缺 not allowed: ${essential.map((m) => `${m.key} (${m.name})`).join(', ')}`,
         { itemKey: item.key, essentialMissing: essential.map((m) => m.key) },
       );
-    }
-    if (cmd.type === 'WAIVE') {
-      return new DomainError(ErrorCode.NOT_WAIVABLE, `${item.name} may not be waived`, { itemKey: item.key });
     }
     if (cmd.type === 'SUPPLY_MATERIALS') {
       const open = ctx.commitments.filter((c) => c.status !== 'fulfilled').map((c) => c.material);

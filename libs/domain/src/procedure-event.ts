@@ -35,7 +35,7 @@ export function commandOfEvent(type: string): ItemEventType | undefined {
 }
 
 export interface EventMetadata {
-  actor: Pick<Actor, 'id' | 'name' | 'role'> & { department?: string; taskForce?: string; org?: string };
+  actor: { id: string; name: string; role: Actor['role'] | 'system'; department?: string; taskForce?: string; org?: string };
   requestId: string | null;
   idempotencyKey: string | null;
   occurredAt: string;
@@ -90,6 +90,9 @@ export function chainEvents(
   }
   return out;
 }
+
+/** Deadline handlers act as the system itself. */
+export const SYSTEM_ACTOR: EventMetadata['actor'] = { id: 'system', name: '系统', role: 'system' };
 
 export function actorMetadata(actor: Actor): EventMetadata['actor'] {
   const { id, name, role, department, taskForce, org } = actor;

@@ -16,6 +16,7 @@ export interface ItemView {
   stage: number;
   status: ItemStatus;
   light: Light;
+  overdue: boolean;
   statutoryBreach: boolean;
   submittedAt: string | null;
   acceptedAt: string | null;
@@ -87,6 +88,7 @@ export function itemView(
     stage: item.stage,
     status,
     light: ctx.light,
+    overdue: ctx.overdue ?? false,
     statutoryBreach: ctx.statutoryBreach,
     submittedAt: ctx.submittedAt,
     acceptedAt: ctx.acceptedAt,

@@ -32,9 +32,3 @@ export function changedRows(before: ItemRow[], after: ItemRow[]): ItemRow[] {
   const old = new Map(before.map((r) => [r.item_key, JSON.stringify(r)]));
   return after.filter((r) => old.get(r.item_key) !== JSON.stringify(r));
 }
-
-export function projectLight(view: ProcedureView): { light: Light; reasons: string[] } {
-  const light = worstLight(view.items.map((i) => i.light));
-  const reasons = view.items.filter((i) => i.light === light && light !== 'green').map((i) => `ITEM:${i.key}`);
-  return { light, reasons };
-}

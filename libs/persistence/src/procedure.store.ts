@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { RecordedEvent } from '@qianqi/domain';
 import type { PersistedProcedure } from '@qianqi/workflows';
 
@@ -28,7 +28,23 @@ export interface LoadedProcedure {
   version: number;
   lastHash: string;
   state: PersistedProcedure;
-  project: Pick<ProjectRecord, 'ownerOrg' | 'leader' | 'code' | 'name' | 'plannedStartDate'>;
+  updatedAt: string;
+  project: Pick<ProjectRecord, 'ownerOrg' | 'leader' | 'code' | 'name' | 'plannedStartDate' | 'region' | 'light' | 'lightReasons'>;
+}
+
+/** A timer as a command wants it; a null due time cancels it. */
+export interface TimerRow {
+  kind: string;
+  target: string;
+  due_at: string | null;
+  provisional: boolean;
+}
+
+/** A timer the write armed or moved: what the queue must now deliver. */
+export interface ArmedTimer {
+  id: string;
+  version: number;
+  dueAt: string;
 }
 
 /** One row of the item read model, as the engine computes it from the view. */
@@ -56,6 +72,9 @@ export interface AppendInput {
   project: { readyToStart: boolean; light: string; lightReasons: unknown[] };
   at: string;
   idempotency?: { actorId: string; key: string; requestHash: string; response: unknown } | null;
+  timers?: TimerRow[];
+  /** Leave the project row alone (ticket events change no project field). */
+  keepProject?: boolean;
 }
 
 const ITEM_COLUMNS = `item_key text, department text, task_force text, stage smallint, status text, light text,
@@ -78,12 +97,13 @@ function eventsJson(events: RecordedEvent[]): string {
 export class ProcedureStore {
   constructor(private readonly ds: DataSource) {}
 
-  async load(procedureId: string): Promise<LoadedProcedure | null> {
-    const rows = await this.ds.query(
+  async load(procedureId: string, opts: { manager?: EntityManager; forUpdate?: boolean } = {}): Promise<LoadedProcedure | null> {
+    const rows = await (opts.manager ?? this.ds).query(
       `SELECT s.procedure_id, s.project_id, s.definition, s.version, s.last_hash, s.state,
-              p.owner_org, p.leader, p.code, p.name, to_char(p.planned_start_date, 'YYYY-MM-DD') AS planned_start_date
+              s.updated_at, p.owner_org, p.leader, p.code, p.name, p.region, p.light, p.light_reasons,
+              to_char(p.planned_start_date, 'YYYY-MM-DD') AS planned_start_date
          FROM procedure_snapshots s JOIN projects p ON p.id = s.project_id
-        WHERE s.procedure_id = $1`,
+        WHERE s.procedure_id = $1${opts.forUpdate ? ' FOR UPDATE OF s' : ''}`,
       [procedureId],
     );
     if (!rows.length) return null;
@@ -95,15 +115,28 @@ export class ProcedureStore {
       version: r.version,
       lastHash: r.last_hash,
       state: r.state,
-      project: { ownerOrg: r.owner_org, leader: r.leader, code: r.code, name: r.name, plannedStartDate: r.planned_start_date },
+      updatedAt: new Date(r.updated_at).toISOString(),
+      project: {
+        ownerOrg: r.owner_org,
+        leader: r.leader,
+        code: r.code,
+        name: r.name,
+        plannedStartDate: r.planned_start_date,
+        region: r.region,
+        light: r.light,
+        lightReasons: r.light_reasons,
+      },
     };
   }
 
-  /** Returns false when the procedure moved on since it was loaded (nothing was written). */
-  async append(input: AppendInput): Promise<boolean> {
+  /**
+   * Returns null when the procedure moved on since it was loaded (nothing was written), else the
+   * timers this write armed or moved, for the queue to deliver after commit.
+   */
+  async append(input: AppendInput, manager?: EntityManager): Promise<ArmedTimer[] | null> {
     const last = input.events[input.events.length - 1];
     const idem = input.idempotency ?? null;
-    const rows = await this.ds.query(
+    const rows = await (manager ?? this.ds).query(
       `WITH s AS (
          UPDATE procedure_snapshots SET version = $2, last_hash = $3, state = $4::jsonb, updated_at = $5
           WHERE procedure_id = $1 AND version = $6
@@ -123,13 +156,25 @@ export class ProcedureStore {
          RETURNING 1),
        p AS (
          UPDATE projects SET ready_to_start = $9, light = $10, light_reasons = $11::jsonb, version = $2, updated_at = $5
-           FROM s WHERE projects.id = s.project_id
+           FROM s WHERE projects.id = s.project_id AND NOT $17::boolean
          RETURNING 1),
        k AS (
          INSERT INTO idempotency_keys (actor_id, key, procedure_id, request_hash, response)
          SELECT $12, $13, s.procedure_id, $14, $15::jsonb FROM s WHERE $13::text IS NOT NULL
-         RETURNING 1)
-       SELECT (SELECT count(*) FROM s)::int AS updated`,
+         RETURNING 1),
+       t AS (
+         INSERT INTO timers AS tm (kind, procedure_id, target, due_at, status, provisional, updated_at)
+         SELECT x.kind, s.procedure_id, x.target, x.due_at,
+                CASE WHEN x.due_at IS NULL THEN 'cancelled' ELSE 'armed' END, x.provisional, $5
+           FROM s, jsonb_to_recordset($16::jsonb) AS x(kind text, target text, due_at timestamptz, provisional boolean)
+         ON CONFLICT (procedure_id, target, kind) DO UPDATE
+            SET due_at = EXCLUDED.due_at, status = EXCLUDED.status, provisional = EXCLUDED.provisional,
+                version = tm.version + 1, updated_at = EXCLUDED.updated_at
+          WHERE tm.due_at IS DISTINCT FROM EXCLUDED.due_at OR tm.status <> EXCLUDED.status
+         RETURNING id, version, due_at, status)
+       SELECT (SELECT count(*) FROM s)::int AS updated,
+              (SELECT coalesce(json_agg(json_build_object('id', id, 'version', version, 'dueAt', due_at)), '[]')
+                 FROM t WHERE status = 'armed') AS armed`,
       [
         input.procedureId,
         last.version,
@@ -146,14 +191,83 @@ export class ProcedureStore {
         idem?.key ?? null,
         idem?.requestHash ?? null,
         idem ? JSON.stringify(idem.response) : null,
+        JSON.stringify(input.timers ?? []),
+        input.keepProject ?? false,
       ],
     );
-    return rows[0].updated === 1;
+    if (rows[0].updated !== 1) return null;
+    return (rows[0].armed as { id: string; version: number; dueAt: string }[]).map((t) => ({
+      ...t,
+      dueAt: new Date(t.dueAt).toISOString(),
+    }));
+  }
+
+  /**
+   * Appends to a stream that has no procedure snapshot (the calendar's): the stream is serialised
+   * by an advisory lock, and (stream_id, version) stays unique as everywhere.
+   */
+  async appendToStream(
+    streamId: string,
+    build: (version: number, prevHash: string) => RecordedEvent,
+    manager: EntityManager,
+  ): Promise<RecordedEvent> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [streamId]);
+    const last = await manager.query(`SELECT version, hash FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1`, [streamId]);
+    const event = build(last.length ? last[0].version : 0, last.length ? last[0].hash : '0'.repeat(64));
+    await manager.query(
+      `INSERT INTO events (stream_id, version, type, data, metadata, occurred_at, prev_hash, hash)
+       VALUES ($1,$2,$3,$4::jsonb,$5::jsonb,$6,$7,$8)`,
+      [event.streamId, event.version, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata),
+        event.metadata.occurredAt, event.prevHash, event.hash],
+    );
+    return event;
+  }
+
+  async procedureIdsWithProvisionalItems(): Promise<string[]> {
+    const rows = await this.ds.query(
+      `SELECT DISTINCT procedure_id FROM procedure_items WHERE provisional
+       UNION SELECT DISTINCT procedure_id FROM timers WHERE provisional AND status = 'armed'`,
+    );
+    return rows.map((r: { procedure_id: string }) => r.procedure_id);
+  }
+
+  /** Read-model rows and timers that time moved without an event (due dates recomputed). */
+  async refresh(procedureId: string, items: ItemRow[], timers: TimerRow[], manager: EntityManager): Promise<ArmedTimer[]> {
+    if (items.length) {
+      await manager.query(
+        `UPDATE procedure_items t SET committed_due_at = x.committed_due_at, statutory_due_at = x.statutory_due_at,
+                provisional = x.provisional, light = x.light, status = x.status, updated_at = now()
+           FROM jsonb_to_recordset($2::jsonb) AS x(${ITEM_COLUMNS})
+          WHERE t.procedure_id = $1 AND t.item_key = x.item_key`,
+        [procedureId, JSON.stringify(items)],
+      );
+    }
+    if (!timers.length) return [];
+    const rows = await manager.query(
+      `INSERT INTO timers AS tm (kind, procedure_id, target, due_at, status, provisional, updated_at)
+       SELECT x.kind, $1, x.target, x.due_at, CASE WHEN x.due_at IS NULL THEN 'cancelled' ELSE 'armed' END, x.provisional, now()
+         FROM jsonb_to_recordset($2::jsonb) AS x(kind text, target text, due_at timestamptz, provisional boolean)
+       ON CONFLICT (procedure_id, target, kind) DO UPDATE
+          SET due_at = EXCLUDED.due_at, status = EXCLUDED.status, provisional = EXCLUDED.provisional,
+              version = tm.version + 1, updated_at = now()
+        WHERE tm.due_at IS DISTINCT FROM EXCLUDED.due_at OR tm.status <> EXCLUDED.status OR tm.provisional <> EXCLUDED.provisional
+       RETURNING id, version, due_at, status`,
+      [procedureId, JSON.stringify(timers)],
+    );
+    return rows
+      .filter((r: { status: string }) => r.status === 'armed')
+      .map((r: Record<string, any>) => ({ id: r.id, version: r.version, dueAt: new Date(r.due_at).toISOString() }));
   }
 
   /** Registers a project and starts its procedure: one transaction, the stream's first event. */
-  async create(project: Omit<ProjectRecord, 'updatedAt'>, state: PersistedProcedure, event: RecordedEvent, items: ItemRow[]): Promise<void> {
-    await this.ds.transaction(async (m) => {
+  async create(
+    project: Omit<ProjectRecord, 'updatedAt'>,
+    state: PersistedProcedure,
+    event: RecordedEvent,
+    items: ItemRow[],
+    timers: TimerRow[] = [],
+  ): Promise<ArmedTimer[]> {
+    return this.ds.transaction(async (m) => {
       await m.query(
         `INSERT INTO projects (id, code, name, approval_mode, region, owner_org, planned_start_date, leader,
                                procedure_id, definition, ready_to_start, light, light_reasons, version, registered_at, updated_at)
@@ -183,6 +297,7 @@ export class ProcedureStore {
            FROM jsonb_to_recordset($3::jsonb) AS x(${ITEM_COLUMNS})`,
         [project.procedureId, project.id, JSON.stringify(items), project.registeredAt],
       );
+      return this.refresh(project.procedureId, [], timers, m);
     });
   }
 

@@ -18,6 +18,10 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.IDEMPOTENCY_KEY_REUSED]: 409,
   [ErrorCode.CLOCK_NOT_MANUAL]: 409,
   [ErrorCode.CLOCK_BACKWARDS]: 409,
+  [ErrorCode.INVALID_TICKET_STATE]: 409,
+  [ErrorCode.TICKET_ALREADY_OPEN]: 409,
+  [ErrorCode.INVALID_CALENDAR]: 400,
+  [ErrorCode.CERTIFICATE_WITHHELD]: 409,
   [ErrorCode.PRECONDITION_FAILED]: 412,
 };
 

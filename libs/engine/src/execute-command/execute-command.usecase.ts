@@ -4,13 +4,11 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   actorMetadata,
   assertCanCommand,
-  chainEvents,
   ConcurrencyError,
   decideCommand,
   DomainError,
   ErrorCode,
   NotFoundError,
-  procedureView,
   type Actor,
   type CommandRequest,
   type DeadlineCalculator,
@@ -20,7 +18,7 @@ import {
 import { ProcedureStore } from '@qianqi/persistence';
 import { Clock } from '../clock';
 import { DefinitionsService } from '../definitions.service';
-import { changedRows, itemRows, projectLight } from '../read-model';
+import { ProcedureWriter } from '../procedure-writer';
 import { DEADLINES } from '../tokens';
 import { ProcedureEffects } from './procedure-effects';
 
@@ -42,7 +40,11 @@ export function toApiEvent(e: RecordedEvent): ApiEvent {
   return { version: e.version, type: e.type, data: e.data, metadata: e.metadata, prevHash: e.prevHash, hash: e.hash };
 }
 
-const MAX_ATTEMPTS = 8;
+/**
+ * Every lost race means another command committed, so retrying always makes progress; the bound
+ * only stops a command starved by a procedure under continuous fire.
+ */
+const MAX_ATTEMPTS = 32;
 
 /**
  * Load → check the actor's right → the machine's pure transition → one statement appending the
@@ -56,19 +58,23 @@ export class ExecuteCommandUseCase {
     private readonly definitions: DefinitionsService,
     private readonly clock: Clock,
     private readonly effects: ProcedureEffects,
+    private readonly writer: ProcedureWriter,
     @Optional() @Inject(DEADLINES) private readonly deadlines?: DeadlineCalculator,
   ) {}
 
   async execute(procedureId: string, itemKey: string, cmd: CommandRequest, ctx: CommandContext): Promise<CommandResult> {
     const requestHash = ctx.idempotencyKey ? hashRequest(procedureId, itemKey, cmd) : null;
-    if (ctx.idempotencyKey) {
-      const prior = await this.replayed(ctx, procedureId, requestHash!);
-      if (prior) return prior;
-    }
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backoff(attempt);
       const loaded = await this.store.load(procedureId);
       if (!loaded) throw new NotFoundError('procedure', procedureId);
-      const { logic, definition } = this.definitions.get(loaded.definition);
+      // After the load, not before: a twin request that committed first is answered here with its
+      // answer, never refused by the state it left behind.
+      if (ctx.idempotencyKey) {
+        const prior = await this.replayed(ctx, procedureId, requestHash!);
+        if (prior) return prior;
+      }
+      const { logic } = this.definitions.get(loaded.definition);
       const item = logic.item(itemKey);
       if (!item) throw new NotFoundError('item', itemKey);
       assertCanCommand(ctx.actor, loaded.project, item, cmd.type);
@@ -85,38 +91,20 @@ export class ExecuteCommandUseCase {
         at,
         commitmentDueAt: (from, days) => deadlines?.workingDaysAfter(from, days).dueAt ?? null,
       });
-      const events = chainEvents(procedureId, loaded.version, loaded.lastHash, decision.events, {
+      const plan = this.writer.plan(loaded, decision, at, {
         actor: actorMetadata(ctx.actor),
         requestId: ctx.requestId,
         idempotencyKey: ctx.idempotencyKey,
-        occurredAt: at,
-        definition: logic.ref,
       });
-      const version = events[events.length - 1].version;
-      const meta = { id: procedureId, projectId: loaded.projectId, version };
-      const before = procedureView(logic, loaded.state, { ...meta, version: loaded.version }, { now: at, deadlines });
-      const after = procedureView(logic, decision.state, meta, { now: at, deadlines });
-      const response: CommandResult = { procedure: after, events: events.map(toApiEvent) };
-      const light = projectLight(after);
-      const written = await this.store.append({
-        procedureId,
-        expectedVersion: loaded.version,
-        state: decision.state,
-        events,
-        items: changedRows(itemRows(definition, before), itemRows(definition, after)),
-        project: { readyToStart: after.readyToStart, light: light.light, lightReasons: light.reasons },
-        at,
-        idempotency: ctx.idempotencyKey
-          ? { actorId: ctx.actor.id, key: ctx.idempotencyKey, requestHash: requestHash!, response }
-          : null,
-      });
-      if (written) {
-        await this.effects.afterCommit({ procedureId, before, after, events });
+      const response: CommandResult = { procedure: plan.after, events: plan.events.map(toApiEvent) };
+      const armed = await this.writer.write(
+        plan,
+        undefined,
+        ctx.idempotencyKey ? { actorId: ctx.actor.id, key: ctx.idempotencyKey, requestHash: requestHash!, response } : null,
+      );
+      if (armed) {
+        await this.effects.afterCommit({ procedureId, plan, armed, at });
         return response;
-      }
-      if (ctx.idempotencyKey) {
-        const prior = await this.replayed(ctx, procedureId, requestHash!);
-        if (prior) return prior;
       }
     }
     throw new ConcurrencyError(procedureId, -1);
@@ -134,6 +122,11 @@ export class ExecuteCommandUseCase {
     }
     return prior.response as CommandResult;
   }
+}
+
+/** After a lost race, a short random wait so the contenders do not collide again in step. */
+function backoff(attempt: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, 32)));
 }
 
 function hashRequest(procedureId: string, itemKey: string, cmd: CommandRequest): string {

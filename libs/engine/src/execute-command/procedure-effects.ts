@@ -1,18 +1,17 @@
-import { Injectable } from '@nestjs/common';
-import type { ProcedureView, RecordedEvent } from '@qianqi/domain';
+import type { ArmedTimer } from '@qianqi/persistence';
+import type { WritePlan } from '../procedure-writer';
 
 export interface CommittedChange {
   procedureId: string;
-  before: ProcedureView;
-  after: ProcedureView;
-  events: RecordedEvent[];
+  plan: WritePlan;
+  armed: ArmedTimer[];
+  at: string;
 }
 
 /**
- * What runs after a command committed (the machine's effects, executed outside the
- * transaction). The base has none; deadlines and escalation override it.
+ * What runs after a procedure write committed (the machine's effects, executed outside the
+ * transaction): deliver the timers it armed, open tickets for items that turned red.
  */
-@Injectable()
-export class ProcedureEffects {
-  async afterCommit(_change: CommittedChange): Promise<void> {}
+export abstract class ProcedureEffects {
+  abstract afterCommit(change: CommittedChange): Promise<void>;
 }

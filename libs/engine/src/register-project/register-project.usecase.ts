@@ -6,9 +6,11 @@ import {
   chainEvents,
   DomainError,
   ErrorCode,
+  desiredTimers,
   GENESIS_HASH,
   PROJECT_REGISTERED,
   procedureView,
+  projectLight,
   ValidationError,
   type Actor,
   type DeadlineCalculator,
@@ -19,6 +21,7 @@ import { Clock } from '../clock';
 import { DefinitionsService } from '../definitions.service';
 import { itemRows } from '../read-model';
 import { DEADLINES } from '../tokens';
+import { TimerScheduler } from '../timers/timer-scheduler.port';
 import type { RegisterProjectCommand } from './register-project.command';
 
 export interface RegisterProjectContext {
@@ -33,6 +36,7 @@ export class RegisterProjectUseCase {
     private readonly projects: ProjectQueries,
     private readonly definitions: DefinitionsService,
     private readonly clock: Clock,
+    private readonly scheduler: TimerScheduler,
     @Optional() @Inject(DEADLINES) private readonly deadlines?: DeadlineCalculator,
   ) {}
 
@@ -54,6 +58,7 @@ export class RegisterProjectUseCase {
     const projectId = randomUUID();
     const procedureId = randomUUID();
     const state = def.logic.start({ procedureId, projectId, approvalMode: cmd.approvalMode });
+    const light = projectLight(def.logic, state, cmd, at);
     const [event] = chainEvents(
       procedureId,
       0,
@@ -71,14 +76,17 @@ export class RegisterProjectUseCase {
             ownerOrg: cmd.ownerOrg,
             plannedStartDate: cmd.plannedStartDate,
             leader: cmd.leader ?? null,
+            light: light.light,
+            lightReasons: light.reasons,
           },
         },
       ],
       { actor: actorMetadata(ctx.actor), requestId: ctx.requestId, idempotencyKey: null, occurredAt: at, definition: def.ref },
     );
     const view = procedureView(def.logic, state, { id: procedureId, projectId, version: 1 }, { now: at, deadlines: this.deadlines });
+    let armed;
     try {
-      await this.store.create(
+      armed = await this.store.create(
         {
           id: projectId,
           code: cmd.code,
@@ -91,19 +99,26 @@ export class RegisterProjectUseCase {
           procedureId,
           definition: def.ref,
           readyToStart: view.readyToStart,
-          light: 'green',
-          lightReasons: [],
+          light: light.light,
+          lightReasons: light.reasons,
           version: 1,
           registeredAt: at,
         },
         state,
         event,
         itemRows(def.definition, view),
+        desiredTimers(def.logic, state, cmd, at, this.deadlines).map((t) => ({
+          kind: t.kind,
+          target: t.target,
+          due_at: t.dueAt,
+          provisional: t.provisional,
+        })),
       );
     } catch (err) {
       if ((err as { code?: string }).code === '23505' && String((err as Error).message).includes('code')) throw codeTaken(cmd.code);
       throw err;
     }
+    await this.scheduler.deliver(armed);
     return { id: projectId, code: cmd.code, procedureId, definition: def.ref };
   }
 }

@@ -1,0 +1,122 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import {
+  chainEvents,
+  desiredTimers,
+  evaluateClock,
+  PROJECT_LIGHT_CHANGED,
+  procedureView,
+  projectLight,
+  type DeadlineCalculator,
+  type DesiredTimer,
+  type EventMetadata,
+  type NewEvent,
+  type ProcedureView,
+  type RecordedEvent,
+} from '@qianqi/domain';
+import { ProcedureStore, type AppendInput, type ArmedTimer, type EntityManager, type LoadedProcedure, type TimerRow } from '@qianqi/persistence';
+import type { PersistedProcedure } from '@qianqi/workflows';
+import { DefinitionsService } from './definitions.service';
+import { changedRows, itemRows } from './read-model';
+import { DEADLINES } from './tokens';
+
+export interface WritePlan {
+  procedureId: string;
+  events: RecordedEvent[];
+  before: ProcedureView;
+  after: ProcedureView;
+  append: Omit<AppendInput, 'idempotency'>;
+  /** Items that turned red and commitments that broke in this write: tickets to open. */
+  turnedRed: string[];
+  breached: { itemKey: string; materials: string[] }[];
+}
+
+function timerRows(t: DesiredTimer[]): TimerRow[] {
+  return t.map((x) => ({ kind: x.kind, target: x.target, due_at: x.dueAt, provisional: x.provisional }));
+}
+
+function changedTimers(before: DesiredTimer[], after: DesiredTimer[]): DesiredTimer[] {
+  const key = (t: DesiredTimer) => `${t.kind}|${t.target}`;
+  const old = new Map(before.map((t) => [key(t), JSON.stringify(t)]));
+  return after.filter((t) => old.get(key(t)) !== JSON.stringify(t));
+}
+
+/**
+ * Turns a decision into one write: time's consequences (lights, broken commitments), the project
+ * light, the read-model rows and timers that changed, and the hash-chained events.
+ */
+@Injectable()
+export class ProcedureWriter {
+  constructor(
+    private readonly store: ProcedureStore,
+    private readonly definitions: DefinitionsService,
+    @Optional() @Inject(DEADLINES) private readonly deadlines?: DeadlineCalculator,
+  ) {}
+
+  plan(
+    loaded: LoadedProcedure,
+    decided: { state: PersistedProcedure; events: NewEvent[] },
+    at: string,
+    metadata: Omit<EventMetadata, 'occurredAt' | 'definition'>,
+    opts: { allTimers?: boolean } = {},
+  ): WritePlan {
+    const { logic, definition } = this.definitions.get(loaded.definition);
+    const calc = this.deadlines;
+    const clock = evaluateClock(logic, decided.state, at, calc);
+    const state = clock.state;
+    const newEvents = [...decided.events, ...clock.events];
+    const light = projectLight(logic, state, loaded.project, at);
+    const reasonsChanged = JSON.stringify(light.reasons) !== JSON.stringify(loaded.project.lightReasons);
+    if (light.light !== loaded.project.light || reasonsChanged) {
+      newEvents.push({ type: PROJECT_LIGHT_CHANGED, data: { light: light.light, reasons: light.reasons, from: loaded.project.light } });
+    }
+    const events = newEvents.length
+      ? chainEvents(loaded.procedureId, loaded.version, loaded.lastHash, newEvents, { ...metadata, occurredAt: at, definition: logic.ref })
+      : [];
+    const version = events.length ? events[events.length - 1].version : loaded.version;
+    const viewOpts = { now: at, deadlines: calc };
+    const before = procedureView(logic, loaded.state, { id: loaded.procedureId, projectId: loaded.projectId, version: loaded.version }, viewOpts);
+    const after = procedureView(logic, state, { id: loaded.procedureId, projectId: loaded.projectId, version }, viewOpts);
+    const wanted = desiredTimers(logic, state, loaded.project, at, calc);
+    // A timer that fired must be re-armed even when nothing else changed.
+    const timers = opts.allTimers ? wanted : changedTimers(desiredTimers(logic, loaded.state, loaded.project, at, calc), wanted);
+    return {
+      procedureId: loaded.procedureId,
+      events,
+      before,
+      after,
+      turnedRed: clock.turnedRed,
+      breached: clock.breached,
+      append: {
+        procedureId: loaded.procedureId,
+        expectedVersion: loaded.version,
+        state,
+        events,
+        items: changedRows(itemRows(definition, before), itemRows(definition, after)),
+        project: { readyToStart: after.readyToStart, light: light.light, lightReasons: light.reasons },
+        at,
+        timers: timerRows(timers),
+      },
+    };
+  }
+
+  /** All timers of a procedure as they should stand at `at` (after a calendar year is loaded). */
+  allTimers(loaded: LoadedProcedure, at: string): TimerRow[] {
+    const { logic } = this.definitions.get(loaded.definition);
+    return timerRows(desiredTimers(logic, loaded.state, loaded.project, at, this.deadlines));
+  }
+
+  itemRowsOf(loaded: LoadedProcedure, at: string) {
+    const { logic, definition } = this.definitions.get(loaded.definition);
+    const view = procedureView(logic, loaded.state, { id: loaded.procedureId, projectId: loaded.projectId, version: loaded.version }, { now: at, deadlines: this.deadlines });
+    return itemRows(definition, view);
+  }
+
+  /** Null when the procedure moved on (optimistic path); inside a locked transaction it cannot. */
+  async write(plan: WritePlan, manager?: EntityManager, idempotency?: AppendInput['idempotency']): Promise<ArmedTimer[] | null> {
+    if (!plan.events.length) {
+      if (!manager) return [];
+      return this.store.refresh(plan.procedureId, plan.append.items, plan.append.timers ?? [], manager);
+    }
+    return this.store.append({ ...plan.append, idempotency: idempotency ?? null }, manager);
+  }
+}

@@ -1,0 +1,56 @@
+import type { DataSource, EntityManager } from 'typeorm';
+
+export interface StoredCalendarYear {
+  year: number;
+  daysOff: string[];
+  workdays: string[];
+  loadedBy: string;
+  loadedAt: string;
+}
+
+/** Calendar years an admin loaded (the event is in the calendar's own stream), and the manual clock. */
+export class CalendarStore {
+  constructor(private readonly ds: DataSource) {}
+
+  async years(): Promise<StoredCalendarYear[]> {
+    const rows = await this.ds.query(`SELECT year, days_off, workdays, loaded_by, loaded_at FROM calendar_years ORDER BY year`);
+    return rows.map((r: Record<string, any>) => ({
+      year: r.year,
+      daysOff: r.days_off,
+      workdays: r.workdays,
+      loadedBy: r.loaded_by,
+      loadedAt: new Date(r.loaded_at).toISOString(),
+    }));
+  }
+
+  /** A fingerprint that changes whenever a year is loaded, so other processes know to reload. */
+  async fingerprint(): Promise<string> {
+    const rows = await this.ds.query(`SELECT count(*)::int AS n, max(loaded_at) AS at FROM calendar_years`);
+    return `${rows[0].n}:${rows[0].at ? new Date(rows[0].at).toISOString() : ''}`;
+  }
+
+  async save(y: StoredCalendarYear, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO calendar_years (year, days_off, workdays, loaded_by, loaded_at) VALUES ($1,$2::jsonb,$3::jsonb,$4,$5)
+       ON CONFLICT (year) DO UPDATE SET days_off = EXCLUDED.days_off, workdays = EXCLUDED.workdays,
+              loaded_by = EXCLUDED.loaded_by, loaded_at = EXCLUDED.loaded_at`,
+      [y.year, JSON.stringify(y.daysOff), JSON.stringify(y.workdays), y.loadedBy, y.loadedAt],
+    );
+  }
+
+  async manualNow(): Promise<string | null> {
+    const rows = await this.ds.query(`SELECT now AS t FROM clock_state WHERE id = 1`);
+    return rows.length ? new Date(rows[0].t).toISOString() : null;
+  }
+
+  /** Sets the shared manual clock; never moves it back (the WHERE makes that atomic). */
+  async setManualNow(now: string): Promise<boolean> {
+    const rows = await this.ds.query(
+      `INSERT INTO clock_state AS c (id, now, updated_at) VALUES (1, $1, now())
+       ON CONFLICT (id) DO UPDATE SET now = EXCLUDED.now, updated_at = now() WHERE c.now <= EXCLUDED.now
+       RETURNING now`,
+      [now],
+    );
+    return rows.length > 0;
+  }
+}

@@ -1,0 +1,110 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ArmedTimer } from './procedure.store';
+
+export interface TimerRecord {
+  id: string;
+  kind: 'ITEM_LIGHT' | 'COMMITMENT_DUE' | 'PROJECT_START' | 'ESCALATION_LEVEL';
+  procedureId: string;
+  target: string;
+  dueAt: string | null;
+  version: number;
+  status: 'armed' | 'fired' | 'cancelled';
+  provisional: boolean;
+}
+
+function toTimer(r: Record<string, any>): TimerRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    procedureId: r.procedure_id,
+    target: r.target,
+    dueAt: r.due_at ? new Date(r.due_at).toISOString() : null,
+    version: r.version,
+    status: r.status,
+    provisional: r.provisional,
+  };
+}
+
+const COLUMNS = 'id, kind, procedure_id, target, due_at, version, status, provisional';
+
+/** Timers live here; Redis only ever holds the ones due within the horizon. */
+export class TimerStore {
+  constructor(private readonly ds: DataSource) {}
+
+  async byId(id: string, manager?: EntityManager): Promise<TimerRecord | null> {
+    const rows = await (manager ?? this.ds).query(`SELECT ${COLUMNS} FROM timers WHERE id = $1`, [id]);
+    return rows.length ? toTimer(rows[0]) : null;
+  }
+
+  /** Armed timers due before `until` whose current version the queue has not been given yet. */
+  async unscheduled(until: string, limit: number): Promise<ArmedTimer[]> {
+    const rows = await this.ds.query(
+      `SELECT id, version, due_at FROM timers
+        WHERE status = 'armed' AND due_at < $1 AND enqueued_version IS DISTINCT FROM version
+        ORDER BY due_at LIMIT $2`,
+      [until, limit],
+    );
+    return rows.map((r: Record<string, any>) => ({ id: r.id, version: r.version, dueAt: new Date(r.due_at).toISOString() }));
+  }
+
+  /** Every armed timer due before `until`, in due order, after a cursor (for the reconciler). */
+  async armedBefore(until: string, limit: number, after?: { dueAt: string; id: string }): Promise<ArmedTimer[]> {
+    const rows = await this.ds.query(
+      `SELECT id, version, due_at FROM timers
+        WHERE status = 'armed' AND due_at < $1 AND ($3::timestamptz IS NULL OR (due_at, id) > ($3::timestamptz, $4::uuid))
+        ORDER BY due_at, id LIMIT $2`,
+      [until, limit, after?.dueAt ?? null, after?.id ?? null],
+    );
+    return rows.map((r: Record<string, any>) => ({ id: r.id, version: r.version, dueAt: new Date(r.due_at).toISOString() }));
+  }
+
+  async markEnqueued(timers: ArmedTimer[]): Promise<void> {
+    if (!timers.length) return;
+    await this.ds.query(
+      `UPDATE timers t SET enqueued_version = x.version
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, version integer)
+        WHERE t.id = x.id AND t.version = x.version`,
+      [JSON.stringify(timers.map((t) => ({ id: t.id, version: t.version })))],
+    );
+  }
+
+  /** Marks a timer fired, only if it is still the version the job carried. */
+  async fire(id: string, version: number, manager: EntityManager): Promise<boolean> {
+    const rows = await manager.query(
+      `UPDATE timers SET status = 'fired', updated_at = now() WHERE id = $1 AND version = $2 AND status = 'armed' RETURNING id`,
+      [id, version],
+    );
+    return rows.length > 0;
+  }
+
+  /** Arms (or moves) one timer outside a procedure write: escalation levels. */
+  async arm(
+    t: { kind: TimerRecord['kind']; procedureId: string; target: string; dueAt: string | null },
+    manager: EntityManager,
+  ): Promise<ArmedTimer | null> {
+    const rows = await manager.query(
+      `INSERT INTO timers AS tm (kind, procedure_id, target, due_at, status, updated_at)
+       VALUES ($1, $2, $3, $4, CASE WHEN $4::timestamptz IS NULL THEN 'cancelled' ELSE 'armed' END, now())
+       ON CONFLICT (procedure_id, target, kind) DO UPDATE
+          SET due_at = EXCLUDED.due_at, status = EXCLUDED.status, version = tm.version + 1, updated_at = now()
+       RETURNING id, version, due_at, status`,
+      [t.kind, t.procedureId, t.target, t.dueAt],
+    );
+    const r = rows[0];
+    return r.status === 'armed' ? { id: r.id, version: r.version, dueAt: new Date(r.due_at).toISOString() } : null;
+  }
+
+  async procedureIdsWithProvisional(limit: number, afterId?: string): Promise<string[]> {
+    const rows = await this.ds.query(
+      `SELECT DISTINCT procedure_id FROM timers WHERE provisional AND status = 'armed'
+          AND ($2::uuid IS NULL OR procedure_id > $2::uuid) ORDER BY procedure_id LIMIT $1`,
+      [limit, afterId ?? null],
+    );
+    return rows.map((r: { procedure_id: string }) => r.procedure_id);
+  }
+
+  async countArmed(): Promise<number> {
+    const rows = await this.ds.query(`SELECT count(*)::int AS n FROM timers WHERE status = 'armed'`);
+    return rows[0].n;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './job-catalogue';
+export * from './queue.module';
+export * from './timer-queue';
