@@ -3,12 +3,15 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { JwtAuthGuard } from '@qianqi/auth';
 import { loadConfig } from '@qianqi/config';
-import { EngineModule } from '@qianqi/engine';
+import { AUDIT_PROVIDERS, EngineModule } from '@qianqi/engine';
 import { QueueModule } from '@qianqi/queue';
 import { AdminController } from './controllers/admin.controller';
+import { AuditController } from './controllers/audit.controller';
 import { DefinitionsController } from './controllers/definitions.controller';
 import { EscalationsController } from './controllers/escalations.controller';
 import { HealthController } from './controllers/health.controller';
+import { ItemsController } from './controllers/items.controller';
+import { ProcedureAuditController } from './controllers/procedure-audit.controller';
 import { ProceduresController } from './controllers/procedures.controller';
 import { ProjectsController } from './controllers/projects.controller';
 import { HealthService } from './health.service';
@@ -32,10 +35,14 @@ import { ProblemFilter } from './http/problem.filter';
     ProjectsController,
     ProceduresController,
     EscalationsController,
+    ItemsController,
     AdminController,
+    ProcedureAuditController,
+    AuditController,
   ],
   providers: [
     HealthService,
+    ...AUDIT_PROVIDERS,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },
   ],

@@ -1,15 +1,27 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { DefinitionStore } from '@qianqi/persistence';
-import { BUILT_IN_DEFINITIONS, DefinitionRegistry, DEPARTMENTS, TASK_FORCES, type RegisteredDefinition } from '@qianqi/workflows';
+import {
+  BUILT_IN_DEFINITIONS,
+  DefinitionRegistry,
+  DEPARTMENTS,
+  TASK_FORCES,
+  type ProcedureDefinition,
+  type RegisteredDefinition,
+} from '@qianqi/workflows';
 import { NotFoundError } from '@qianqi/domain';
+import { EXTRA_DEFINITIONS } from './tokens';
 
 /** The catalogue the processes run: validated at construction, pinned in the database at boot. */
 @Injectable()
 export class DefinitionsService implements OnModuleInit {
   readonly registry: DefinitionRegistry;
 
-  constructor(private readonly store: DefinitionStore) {
-    this.registry = new DefinitionRegistry(BUILT_IN_DEFINITIONS);
+  /** `extra`: versions beyond the shipped catalogue (a locality's own, a new version under test). */
+  constructor(
+    private readonly store: DefinitionStore,
+    @Optional() @Inject(EXTRA_DEFINITIONS) extra: ProcedureDefinition[] = [],
+  ) {
+    this.registry = new DefinitionRegistry([...BUILT_IN_DEFINITIONS, ...(extra ?? [])]);
   }
 
   async onModuleInit(): Promise<void> {

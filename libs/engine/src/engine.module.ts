@@ -6,6 +6,7 @@ import {
   DataSource,
   DefinitionStore,
   EscalationStore,
+  ItemQueries,
   ProcedureStore,
   ProjectQueries,
   TimerStore,
@@ -21,6 +22,7 @@ import { EscalationService, LEVEL_LIMITS } from './escalation/escalation.service
 import { ExecuteCommandUseCase } from './execute-command/execute-command.usecase';
 import { ProcedureEffects } from './execute-command/procedure-effects';
 import { ProcedureWriter } from './procedure-writer';
+import { ItemDeskQueries } from './queries/item.queries';
 import { ProcedureQueries } from './queries/procedure.queries';
 import { RegisterProjectUseCase } from './register-project/register-project.usecase';
 import { AdvanceClockUseCase } from './timers/advance-clock.usecase';
@@ -49,6 +51,7 @@ const PROVIDERS = [
   store(TimerStore),
   store(EscalationStore),
   store(CalendarStore),
+  store(ItemQueries),
   {
     provide: Clock,
     inject: [AppConfig, CalendarStore],
@@ -72,6 +75,7 @@ const PROVIDERS = [
   RegisterProjectUseCase,
   ExecuteCommandUseCase,
   ProcedureQueries,
+  ItemDeskQueries,
 ];
 
 /**

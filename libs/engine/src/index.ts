@@ -1,3 +1,4 @@
+export * from './audit';
 export * from './calendar-deadlines';
 export * from './calendar/calendar-sync.service';
 export * from './calendar/load-calendar-year.command';
@@ -11,6 +12,7 @@ export * from './execute-command/command.dtos';
 export * from './execute-command/execute-command.usecase';
 export * from './execute-command/procedure-effects';
 export * from './procedure-writer';
+export * from './queries/item.queries';
 export * from './queries/procedure.queries';
 export * from './read-model';
 export * from './register-project/register-project.command';

@@ -76,3 +76,82 @@ export class ProjectQueries {
     return rows[0].n;
   }
 }
+
+export interface ItemListFilter {
+  department?: string;
+  status?: string;
+  light?: string;
+  ownerOrg?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface ItemListRow {
+  procedureId: string;
+  projectId: string;
+  projectCode: string;
+  projectName: string;
+  definition: string;
+  itemKey: string;
+  department: string;
+  taskForce: string;
+  status: string;
+  light: string;
+  statutoryBreach: boolean;
+  acceptedAt: string | null;
+  committedDueAt: string | null;
+  statutoryDueAt: string | null;
+  provisional: boolean;
+  openCommitments: number;
+}
+
+const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
+
+/** A department's desk: the items it holds, soonest due first. */
+export class ItemQueries {
+  constructor(private readonly ds: DataSource) {}
+
+  async list(f: ItemListFilter): Promise<{ items: ItemListRow[]; total: number }> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      args.push(v);
+      where.push(sql.replace('?', `$${args.length}`));
+    };
+    if (f.department) add('i.department = ?', f.department);
+    if (f.status) add('i.status = ?', f.status);
+    if (f.light) add('i.light = ?', f.light);
+    if (f.ownerOrg) add('p.owner_org = ?', f.ownerOrg);
+    const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
+    const from = `FROM procedure_items i JOIN projects p ON p.id = i.project_id${clause}`;
+    const [rows, count] = await Promise.all([
+      this.ds.query(
+        `SELECT i.*, p.code, p.name, p.definition ${from}
+          ORDER BY i.committed_due_at NULLS LAST, p.code, i.item_key LIMIT ${f.limit} OFFSET ${f.offset}`,
+        args,
+      ),
+      this.ds.query(`SELECT count(*)::int AS n ${from}`, args),
+    ]);
+    return {
+      total: count[0].n,
+      items: rows.map((r: Record<string, any>) => ({
+        procedureId: r.procedure_id,
+        projectId: r.project_id,
+        projectCode: r.code,
+        projectName: r.name,
+        definition: r.definition,
+        itemKey: r.item_key,
+        department: r.department,
+        taskForce: r.task_force,
+        status: r.status,
+        light: r.light,
+        statutoryBreach: r.statutory_breach,
+        acceptedAt: iso(r.accepted_at),
+        committedDueAt: iso(r.committed_due_at),
+        statutoryDueAt: iso(r.statutory_due_at),
+        provisional: r.provisional,
+        openCommitments: r.open_commitments,
+      })),
+    };
+  }
+}

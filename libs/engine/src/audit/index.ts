@@ -1,0 +1,5 @@
+export * from './access-log.service';
+export * from './audit.providers';
+export * from './definition-versions';
+export * from './procedure-history.queries';
+export * from './verify-record.usecase';
