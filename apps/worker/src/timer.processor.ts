@@ -16,6 +16,7 @@ export class TimerProcessor implements OnApplicationBootstrap, OnApplicationShut
   private readonly logger = new Logger('TimerProcessor');
   private worker?: Worker;
   private watchdog?: NodeJS.Timeout;
+  private declared = false;
 
   readonly handlers: JobHandlers = {
     [JobName.FireTimer]: ({ timerId, version }) => this.fire.execute(timerId, version),
@@ -55,11 +56,21 @@ export class TimerProcessor implements OnApplicationBootstrap, OnApplicationShut
     return handler(job.data);
   }
 
-  /** Repeatable schedules live in Redis; declaring them again is idempotent. */
+  /**
+   * Repeatable schedules live in Redis; declaring them again is idempotent. If they are gone
+   * (Redis flushed or restarted empty), the delayed timer jobs are gone too: reconcile at once
+   * rather than wait for the next period.
+   */
   private async declareSchedules(): Promise<void> {
     const q = this.timers.queue;
+    const lost = this.declared && !(await q.getJobScheduler(JobName.ReconcileTimers));
+    this.declared = true;
     await q.upsertJobScheduler(JobName.ScheduleTimers, { every: this.config.TIMER_SCHEDULE_EVERY_MS }, { name: JobName.ScheduleTimers, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
     await q.upsertJobScheduler(JobName.ReconcileTimers, { every: this.config.TIMER_RECONCILE_EVERY_MS }, { name: JobName.ReconcileTimers, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    if (lost) {
+      const rearmed = await this.timers.reconcile();
+      this.logger.warn(`queue state was lost; ${rearmed} timers re-armed from PostgreSQL`);
+    }
   }
 
   /** Graceful: stop taking jobs and let the one in hand finish. */
