@@ -170,11 +170,4 @@ describe('WorkingDayCalendar — bundled chinese-days data', () => {
     expect(overridden.addWorkingDays('2026-02-12', 5).date).toBe('2026-02-19');
     expect(bundled.isWorkingDay('2026-02-16').working).toBe(false);
   });
-
-  it('is fast enough to recompute on every read', () => {
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < 10_000; i++) bundled.addWorkingDays('2025-06-30', 365);
-    const perCallMicros = Number(process.hrtime.bigint() - t0) / 1000 / 10_000;
-    expect(perCallMicros).toBeLessThan(50); // generous bound for slow CI; a few µs locally
-  });
 });
