@@ -1,8 +1,12 @@
-/** Prints the plain closing line CI reads: "N passed, N failed, N skipped". */
+/**
+ * Prints the plain closing line CI reads, "N passed, N failed, N skipped", as the very last line
+ * (Jest's own summary is written after every custom reporter, hence the exit hook).
+ */
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
-    process.stderr.write(`\n${results.numPassedTests} passed, ${failed} failed, ${results.numPendingTests} skipped\n`);
+    const line = `${results.numPassedTests} passed, ${failed} failed, ${results.numPendingTests} skipped`;
+    process.once('exit', () => process.stderr.write(`\n${line}\n`));
   }
 }
 module.exports = SummaryReporter;
