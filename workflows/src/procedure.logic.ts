@@ -1,4 +1,4 @@
-import { initialTransition, transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import { createActor, initialTransition, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import { definitionRef, type ItemDefinition, type ProcedureDefinition } from './definition.types';
 import { MACHINE_ID, buildProcedureMachine } from './machine.builder';
 import type { ItemStatus, ProcedureContext, ProcedureInput } from './procedure.context';
@@ -37,13 +37,42 @@ export class ProcedureLogic {
   /** Applies one event; `changed` is false when the machine did not accept it. */
   apply(state: PersistedProcedure, event: ProcedureEvent): { state: PersistedProcedure; changed: boolean } {
     const snapshot = this.restore(state);
-    const [next] = transition(this.machine, snapshot, event as never);
+    // What xstate's `transition(machine, snapshot, event)` does, on a scope built once.
+    const next = this.machine.transition(snapshot, event as never, this.inertScope());
     if (next === snapshot) return { state, changed: false };
     const persisted = this.persist(next);
     const changed =
       JSON.stringify(persisted.value) !== JSON.stringify(state.value) ||
       JSON.stringify(persisted.context) !== JSON.stringify(state.context);
     return { state: changed ? persisted : state, changed };
+  }
+
+  /**
+   * The inert actor scope a pure transition runs in. xstate's `transition()` builds a new one per
+   * call — a whole actor computing the machine's initial snapshot, most of the cost of a command's
+   * transition. These machines only assign (no spawn, no invoke, no raise), and an inert scope
+   * executes nothing, so one scope per machine serves every call and keeps no trace of them.
+   */
+  private scope: AnyActorScope | null = null;
+
+  private inertScope(): AnyActorScope {
+    if (!this.scope) {
+      const input: ProcedureInput = { procedureId: '', projectId: '', approvalMode: 'approval' };
+      const self = createActor(this.machine, { input });
+      const nothing = () => undefined;
+      this.scope = {
+        self,
+        id: '',
+        sessionId: '',
+        system: self.system,
+        logger: nothing,
+        defer: nothing,
+        emit: nothing,
+        stopChild: nothing,
+        actionExecutor: nothing,
+      } as unknown as AnyActorScope;
+    }
+    return this.scope;
   }
 
   restore(state: PersistedProcedure): AnyMachineSnapshot {
@@ -73,13 +102,32 @@ export class ProcedureLogic {
     });
   }
 
-  /** The commands an item's current state has transitions for (guards not evaluated). */
+  /**
+   * The commands an item's current state has transitions for. Guards that depend on the moment
+   * (materials, commitments) are not evaluated; the definition's own rule — waivable — is, so a
+   * refusal never offers a WAIVE the item can never take.
+   */
   commandsAccepted(status: ItemStatus, itemKey: string): CommandType[] {
+    const key = `${itemKey}.${status}`;
+    let accepted = this.accepted.get(key);
+    if (!accepted) {
+      accepted = this.computeCommandsAccepted(status, itemKey);
+      this.accepted.set(key, accepted);
+    }
+    return [...accepted];
+  }
+
+  /** Per item and status: a property of the machine's structure, asked for every item of every view. */
+  private readonly accepted = new Map<string, CommandType[]>();
+
+  private computeCommandsAccepted(status: ItemStatus, itemKey: string): CommandType[] {
     const node = this.machine.getStateNodeById(`${MACHINE_ID}.${itemKey}.${status}`);
     const prefix = `${itemKey}.`;
+    const waivable = this.items.get(itemKey)?.waivable ?? false;
     return node.ownEvents
       .filter((e: string) => e.startsWith(prefix))
       .map((e: string) => e.slice(prefix.length))
-      .filter((t: string): t is CommandType => (COMMAND_TYPES as readonly string[]).includes(t));
+      .filter((t: string): t is CommandType => (COMMAND_TYPES as readonly string[]).includes(t))
+      .filter((t) => t !== 'WAIVE' || waivable);
   }
 }

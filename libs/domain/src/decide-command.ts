@@ -1,4 +1,5 @@
 import {
+  DEFAULT_BREACH_POLICY,
   DEFAULT_COMMITMENT_DAYS,
   ProcedureLogic,
   toMachineEvent,
@@ -90,6 +91,14 @@ function refusal(logic: ProcedureLogic, state: PersistedProcedure, item: ItemDef
     return new DomainError(ErrorCode.NOT_WAIVABLE, `${item.name} may not be waived`, { itemKey: item.key });
   }
   if (accepted.includes(cmd.type)) {
+    const breached = ctx.commitments.filter((c) => c.status === 'breached').map((c) => c.material);
+    if (cmd.type === 'APPROVE' && breached.length && (item.breachPolicy ?? DEFAULT_BREACH_POLICY) === 'withhold') {
+      return new DomainError(
+        ErrorCode.CERTIFICATE_WITHHELD,
+        `${item.name}: the certificate is withheld until the committed material(s) ${breached.join(', ')} are supplied`,
+        { itemKey: item.key, breached },
+      );
+    }
     if (cmd.type === 'ACCEPT' && missing.length) {
       return new DomainError(
         ErrorCode.MATERIALS_INCOMPLETE,
@@ -117,7 +126,7 @@ function refusal(logic: ProcedureLogic, state: PersistedProcedure, item: ItemDef
   return new DomainError(
     ErrorCode.INVALID_TRANSITION,
     `${item.name} is ${status}; ${cmd.type} is not accepted (accepted: ${accepted.join(', ') || 'none'})`,
-    { itemKey: item.key, status, command: cmd.type, accepted },
+    { itemKey: item.key, itemStatus: status, command: cmd.type, accepted },
   );
 }
 

@@ -97,11 +97,18 @@ export class ExecuteCommandUseCase {
         idempotencyKey: ctx.idempotencyKey,
       });
       const response: CommandResult = { procedure: plan.after, events: plan.events.map(toApiEvent) };
-      const armed = await this.writer.write(
-        plan,
-        undefined,
-        ctx.idempotencyKey ? { actorId: ctx.actor.id, key: ctx.idempotencyKey, requestHash: requestHash!, response } : null,
-      );
+      const armed = await this.writer
+        .write(
+          plan,
+          undefined,
+          ctx.idempotencyKey ? { actorId: ctx.actor.id, key: ctx.idempotencyKey, requestHash: requestHash!, response } : null,
+        )
+        .catch(async (err: unknown) => {
+          // The same key raced on another procedure and committed first: nothing of this
+          // statement was written; answer as the key's owner says (IDEMPOTENCY_KEY_REUSED).
+          if (ctx.idempotencyKey && isIdempotencyKeyTaken(err)) await this.replayed(ctx, procedureId, requestHash!);
+          throw err;
+        });
       if (armed) {
         await this.effects.afterCommit({ procedureId, plan, armed, at });
         return response;
@@ -122,6 +129,12 @@ export class ExecuteCommandUseCase {
     }
     return prior.response as CommandResult;
   }
+}
+
+function isIdempotencyKeyTaken(err: unknown): boolean {
+  const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const pg = e.driverError ?? e;
+  return pg.code === '23505' && pg.constraint === 'idempotency_keys_pkey';
 }
 
 /** After a lost race, a short random wait so the contenders do not collide again in step. */
