@@ -93,6 +93,8 @@ export interface ProcedureDefinition {
 
 export const DEFAULT_LIGHTS: LightThresholds = { blue: 0.5, yellow: 0.8, yellowDaysLeft: 2 };
 export const DEFAULT_COMMITMENT_DAYS = 5;
+/** The breach policy of an item whose definition names none. */
+export const DEFAULT_BREACH_POLICY: BreachPolicy = 'withhold';
 
 export function definitionRef(def: Pick<ProcedureDefinition, 'id' | 'version'>): string {
   return `${def.id}@${def.version}`;

@@ -1,5 +1,5 @@
 import { and, assign, or, setup, stateIn, type AnyStateMachine } from 'xstate';
-import { definitionRef, type ItemDefinition, type ProcedureDefinition } from './definition.types';
+import { DEFAULT_BREACH_POLICY, definitionRef, type ItemDefinition, type ProcedureDefinition } from './definition.types';
 import {
   emptyItemContext,
   type ItemContext,
@@ -67,7 +67,8 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
       },
       /** `withhold`: a broken commitment not yet made good withholds the certificate. */
       notWithheld: ({ context }: Args, { item }: ItemParams) =>
-        itemDef(item).breachPolicy !== 'withhold' || !context.items[item].commitments.some((c) => c.status === 'breached'),
+        (itemDef(item).breachPolicy ?? DEFAULT_BREACH_POLICY) !== 'withhold' ||
+        !context.items[item].commitments.some((c) => c.status === 'breached'),
       revokesOnBreach: ({ context, event }: Args, { item }: ItemParams) => {
         const breached = strings(event.materials);
         return (

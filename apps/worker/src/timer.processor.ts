@@ -15,6 +15,7 @@ const WATCHDOG_MS = 5000;
 export class TimerProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('TimerProcessor');
   private worker?: Worker;
+  private connection?: ReturnType<typeof redisConnection>;
   private watchdog?: NodeJS.Timeout;
   private declared = false;
 
@@ -38,8 +39,9 @@ export class TimerProcessor implements OnApplicationBootstrap, OnApplicationShut
       this.declareSchedules().catch((err) => this.logger.warn(`cannot declare schedules: ${err.message}`));
     }, WATCHDOG_MS);
     this.watchdog.unref();
+    this.connection = redisConnection(this.config.REDIS_URL);
     this.worker = new Worker(TIMER_QUEUE, (job: Job) => this.handle(job), {
-      connection: redisConnection(this.config.REDIS_URL),
+      connection: this.connection,
       prefix: this.config.QUEUE_PREFIX,
       concurrency: 8,
       lockDuration: this.config.JOB_LOCK_MS,
@@ -77,5 +79,7 @@ export class TimerProcessor implements OnApplicationBootstrap, OnApplicationShut
   async onApplicationShutdown(): Promise<void> {
     if (this.watchdog) clearInterval(this.watchdog);
     await this.worker?.close();
+    // BullMQ leaves a connection it was handed open; without this, close() does not let the process end.
+    this.connection?.disconnect();
   }
 }

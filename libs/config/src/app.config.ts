@@ -78,6 +78,16 @@ export class AppConfig {
   @Min(1000)
   JOB_LOCK_MS: number = 30000;
 
+  /**
+   * Tests only (refused unless NODE_ENV=test): the timer handler holds its transaction open this
+   * long after its writes, before committing, so a test can kill a worker in the middle of a job.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  TEST_JOB_DELAY_MS?: number;
+
   get escalationLimits(): number[] {
     return this.ESCALATION_LEVEL_DAYS.split(',').map(Number);
   }
@@ -94,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const config = plainToInstance(AppConfig, raw, { enableImplicitConversion: true, excludeExtraneousValues: false });
   const errors = validateSync(config, { whitelist: false });
   const problems = errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property] ?? e.value)}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+  if (config.TEST_JOB_DELAY_MS && config.NODE_ENV !== 'test') problems.push('TEST_JOB_DELAY_MS is only allowed when NODE_ENV=test');
   if (config.NODE_ENV === 'production') {
     if (!config.JWT_SECRET) problems.push('JWT_SECRET is required when NODE_ENV=production');
     if (config.CLOCK_MODE === 'manual') problems.push('CLOCK_MODE=manual is refused when NODE_ENV=production');

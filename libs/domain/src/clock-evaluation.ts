@@ -82,7 +82,8 @@ export function projectLight(
   const items = logic.applicableItems(state).map((i) => ({ key: i.key, ctx: state.context.items[i.key] }));
   let light: Light = items.reduce<Light>((w, i) => (SEVERITY.indexOf(i.ctx.light) > SEVERITY.indexOf(w) ? i.ctx.light : w), 'green');
   const reasons: ProjectLightReason[] = [];
-  if (shanghaiToday(now) > project.plannedStartDate && !logic.readyToStart(state)) {
+  // The same instant the PROJECT_START timer fires at, so the timer finds the project late.
+  if (Date.parse(now) >= Date.parse(plannedStartPassesAt(project.plannedStartDate)) && !logic.readyToStart(state)) {
     light = 'red';
     reasons.push('NOT_STARTED_ON_PLAN');
   }

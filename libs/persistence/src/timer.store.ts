@@ -70,8 +70,12 @@ export class TimerStore {
 
   /** Marks a timer fired, only if it is still the version the job carried. */
   async fire(id: string, version: number, manager: EntityManager): Promise<boolean> {
+    // As a SELECT over the UPDATE: for a bare UPDATE TypeORM returns [rows, rowCount], whose
+    // length is always 2, which would let a second delivery of the same job fire again.
     const rows = await manager.query(
-      `UPDATE timers SET status = 'fired', updated_at = now() WHERE id = $1 AND version = $2 AND status = 'armed' RETURNING id`,
+      `WITH f AS (
+         UPDATE timers SET status = 'fired', updated_at = now() WHERE id = $1 AND version = $2 AND status = 'armed' RETURNING id)
+       SELECT id FROM f`,
       [id, version],
     );
     return rows.length > 0;

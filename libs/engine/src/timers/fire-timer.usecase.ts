@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@qianqi/config';
 import { SYSTEM_ACTOR } from '@qianqi/domain';
 import { DataSource, ProcedureStore, TimerStore, type ArmedTimer, type EntityManager } from '@qianqi/persistence';
 import { Clock } from '../clock';
@@ -25,6 +27,7 @@ export class FireTimerUseCase {
     private readonly escalations: EscalationService,
     private readonly clock: Clock,
     private readonly scheduler: TimerScheduler,
+    private readonly config: AppConfig,
   ) {}
 
   async execute(timerId: string, version: number): Promise<FireOutcome> {
@@ -38,6 +41,8 @@ export class FireTimerUseCase {
         timer.kind === 'ESCALATION_LEVEL'
           ? await this.escalations.climbInTx(m, timer.target.replace(/^ticket:/, ''), timer.dueAt)
           : await this.tickInTx(m, timer.procedureId, timer.dueAt);
+      // Test hook (NODE_ENV=test only): a job that is slow in the middle, its writes not committed.
+      if (this.config.NODE_ENV === 'test' && this.config.TEST_JOB_DELAY_MS) await sleep(this.config.TEST_JOB_DELAY_MS);
       return { outcome: 'fired' as const, armed };
     });
     await this.scheduler.deliver(result.armed);
