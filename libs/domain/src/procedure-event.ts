@@ -96,7 +96,10 @@ export const SYSTEM_ACTOR: EventMetadata['actor'] = { id: 'system', name: 'ç³»ç»
 
 export function actorMetadata(actor: Actor): EventMetadata['actor'] {
   const { id, name, role, department, taskForce, org } = actor;
-  return JSON.parse(JSON.stringify({ id, name, role, department, taskForce, org }));
+  // The claims that are set, in this order: what a JSON round trip of them gives, without one.
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries({ id, name, role, department, taskForce, org })) if (v !== undefined) out[k] = v;
+  return out as EventMetadata['actor'];
 }
 
 export type { CommandType };

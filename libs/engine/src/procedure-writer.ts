@@ -16,7 +16,7 @@ import {
 import { ProcedureStore, type AppendInput, type ArmedTimer, type EntityManager, type LoadedProcedure, type TimerRow } from '@qianqi/persistence';
 import type { PersistedProcedure } from '@qianqi/workflows';
 import { DefinitionsService } from './definitions.service';
-import { changedRows, itemRows } from './read-model';
+import { changedRows, itemRows, sameFields } from './read-model';
 import { DEADLINES } from './tokens';
 
 export interface WritePlan {
@@ -36,8 +36,8 @@ function timerRows(t: DesiredTimer[]): TimerRow[] {
 
 function changedTimers(before: DesiredTimer[], after: DesiredTimer[]): DesiredTimer[] {
   const key = (t: DesiredTimer) => `${t.kind}|${t.target}`;
-  const old = new Map(before.map((t) => [key(t), JSON.stringify(t)]));
-  return after.filter((t) => old.get(key(t)) !== JSON.stringify(t));
+  const old = new Map(before.map((t) => [key(t), t]));
+  return after.filter((t) => !sameFields(old.get(key(t)), t));
 }
 
 /**

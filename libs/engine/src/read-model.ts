@@ -27,8 +27,20 @@ export function itemRows(def: ProcedureDefinition, view: ProcedureView): ItemRow
   }));
 }
 
+/**
+ * Two flat records of primitives, field by field: what comparing their JSON says for rows built
+ * by the same function, without serialising both sides of every row on every command.
+ */
+export function sameFields<T extends object>(a: T | undefined, b: T): boolean {
+  if (!a) return false;
+  const keys = Object.keys(b) as (keyof T)[];
+  if (Object.keys(a).length !== keys.length) return false;
+  for (const k of keys) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 /** Only the rows that differ, so a command rewrites the items it touched. */
 export function changedRows(before: ItemRow[], after: ItemRow[]): ItemRow[] {
-  const old = new Map(before.map((r) => [r.item_key, JSON.stringify(r)]));
-  return after.filter((r) => old.get(r.item_key) !== JSON.stringify(r));
+  const old = new Map(before.map((r) => [r.item_key, r]));
+  return after.filter((r) => !sameFields(old.get(r.item_key), r));
 }

@@ -1,3 +1,5 @@
+export * from './access-log.store';
+export * from './audit.store';
 export * from './calendar.store';
 export * from './data-source';
 export * from './definition.store';

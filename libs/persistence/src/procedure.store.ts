@@ -1,3 +1,4 @@
+import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { RecordedEvent } from '@qianqi/domain';
 import type { PersistedProcedure } from '@qianqi/workflows';
@@ -97,14 +98,28 @@ function eventsJson(events: RecordedEvent[]): string {
 export class ProcedureStore {
   constructor(private readonly ds: DataSource) {}
 
+  /**
+   * The two statements of every command (load, append) run as named prepared statements straight
+   * on the pool: PostgreSQL parses and plans each once per connection instead of once per command
+   * (for the append CTE, most of its cost on the database side), and the TypeORM query-runner
+   * layer is skipped. Inside a transaction (a manager) they run on its connection as before.
+   */
+  private async run(name: string, text: string, values: unknown[], manager?: EntityManager): Promise<any[]> {
+    if (manager) return manager.query(text, values);
+    const pool = (this.ds.driver as unknown as { master: Pool }).master;
+    return (await pool.query({ name, text, values })).rows;
+  }
+
   async load(procedureId: string, opts: { manager?: EntityManager; forUpdate?: boolean } = {}): Promise<LoadedProcedure | null> {
-    const rows = await (opts.manager ?? this.ds).query(
+    const rows = await this.run(
+      opts.forUpdate ? 'qianqi_load_procedure_for_update' : 'qianqi_load_procedure',
       `SELECT s.procedure_id, s.project_id, s.definition, s.version, s.last_hash, s.state,
               s.updated_at, p.owner_org, p.leader, p.code, p.name, p.region, p.light, p.light_reasons,
               to_char(p.planned_start_date, 'YYYY-MM-DD') AS planned_start_date
          FROM procedure_snapshots s JOIN projects p ON p.id = s.project_id
         WHERE s.procedure_id = $1${opts.forUpdate ? ' FOR UPDATE OF s' : ''}`,
       [procedureId],
+      opts.manager,
     );
     if (!rows.length) return null;
     const r = rows[0];
@@ -136,7 +151,8 @@ export class ProcedureStore {
   async append(input: AppendInput, manager?: EntityManager): Promise<ArmedTimer[] | null> {
     const last = input.events[input.events.length - 1];
     const idem = input.idempotency ?? null;
-    const rows = await (manager ?? this.ds).query(
+    const rows = await this.run(
+      'qianqi_append',
       `WITH s AS (
          UPDATE procedure_snapshots SET version = $2, last_hash = $3, state = $4::jsonb, updated_at = $5
           WHERE procedure_id = $1 AND version = $6
@@ -194,6 +210,7 @@ export class ProcedureStore {
         JSON.stringify(input.timers ?? []),
         input.keepProject ?? false,
       ],
+      manager,
     );
     if (rows[0].updated !== 1) return null;
     return (rows[0].armed as { id: string; version: number; dueAt: string }[]).map((t) => ({

@@ -1,5 +1,15 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import { DomainError, ErrorCode } from '@qianqi/domain';
+import { AccessLog, ACCESS_ACTIONS } from '@qianqi/engine';
+import { refusedCommand } from './refused-command';
 
 export const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.VALIDATION_FAILED]: 400,
@@ -53,6 +63,8 @@ const HTTP_CODES: Record<number, string> = {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
+  constructor(@Optional() private readonly accessLog?: AccessLog) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse();
@@ -80,20 +92,27 @@ export class ProblemFilter implements ExceptionFilter {
         errors: [{ field: 'body', rule: 'json', message: exception.message }],
       };
     } else {
-      this.logger.error(exception instanceof Error ? exception.stack : String(exception));
+      // The request id in the line itself: above info there is no per-request logger to carry it.
+      this.logger.error(`request ${req.id}: ${exception instanceof Error ? exception.stack : String(exception)}`);
       body = { code: 'INTERNAL', detail: 'internal error; the request id names it in the logs' };
     }
-    reply
-      .status(status)
-      .header('content-type', 'application/problem+json; charset=utf-8')
-      .send({
-        type: `about:blank`,
-        title: TITLES[status] ?? 'Error',
-        status,
-        ...body,
-        instance: req?.url,
-        requestId: req?.id,
-      });
+    const problem = { type: 'about:blank', title: TITLES[status] ?? 'Error', status };
+    const send = () =>
+      reply
+        .status(status)
+        .header('content-type', 'application/problem+json; charset=utf-8')
+        // The RFC 9457 members are the filter's own: an error's details never override them.
+        .send({ ...problem, ...body, ...problem, instance: req?.url, requestId: req?.id });
+    // An auditor's refused command is recorded (in the access log, never the events) before the answer.
+    const refused = status === 403 && this.accessLog ? refusedCommand(req) : null;
+    if (!refused) return void send();
+    this.accessLog!.record(req.actor, ACCESS_ACTIONS.commandRefused(refused.type), refused.procedureId, {
+      method: req.method,
+      route: req.routeOptions?.url ?? req.url,
+      reason: body.detail,
+    })
+      .catch((err: Error) => this.logger.error(`cannot record a refused command: ${err.message}`))
+      .finally(send);
   }
 }
 

@@ -12,7 +12,10 @@ export const ACCESS_ACTIONS = {
   commandRefused: (type: string) => `COMMAND_REFUSED:${type}`,
 } as const;
 
-export type AccessLogEntry = Pick<AccessRecord, 'at' | 'actorId' | 'actorName' | 'actorRole' | 'action' | 'procedureId' | 'detail'>;
+export type AccessLogEntry = Pick<
+  AccessRecord,
+  'at' | 'actorId' | 'actorName' | 'actorRole' | 'action' | 'procedureId' | 'detail'
+>;
 
 /** Who looked: auditors' reads of the record, and their refused commands, never in the events. */
 @Injectable()
@@ -23,12 +26,22 @@ export class AccessLog {
   ) {}
 
   /** Records an auditor's read; other roles' reads are not the audit's to watch. */
-  async read(actor: Actor, action: string, procedureId: string | null, detail?: Record<string, unknown>): Promise<void> {
+  async read(
+    actor: Actor,
+    action: string,
+    procedureId: string | null,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
     if (actor.role !== 'auditor') return;
     await this.record(actor, action, procedureId, detail);
   }
 
-  async record(actor: Actor, action: string, procedureId: string | null, detail?: Record<string, unknown>): Promise<void> {
+  async record(
+    actor: Actor,
+    action: string,
+    procedureId: string | null,
+    detail?: Record<string, unknown>,
+  ): Promise<void> {
     await this.store.record({
       at: this.clock.now(),
       actorId: actor.id,

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '@qianqi/domain';
 import { AuditStore } from '@qianqi/persistence';
-import { contentHash, DefinitionRegistry, type ProcedureDefinition, type RegisteredDefinition } from '@qianqi/workflows';
+import {
+  contentHash,
+  DefinitionRegistry,
+  type ProcedureDefinition,
+  type RegisteredDefinition,
+} from '@qianqi/workflows';
 import { DefinitionsService } from '../definitions.service';
 
 /**
@@ -21,7 +26,8 @@ export class DefinitionVersions {
     const running = this.definitions.registry.get(ref) ?? this.retired.get(ref);
     if (running) return running;
     const pin = (await this.audit.pinnedDefinitions()).find((d) => d.ref === ref);
-    if (!pin || contentHash(pin.content as ProcedureDefinition) !== pin.hash) throw new NotFoundError('definition', ref);
+    if (!pin || contentHash(pin.content as ProcedureDefinition) !== pin.hash)
+      throw new NotFoundError('definition', ref);
     const [stored] = new DefinitionRegistry([pin.content as ProcedureDefinition]).all();
     this.retired.set(ref, stored);
     return stored;

@@ -10,7 +10,15 @@ import {
   type StoredEvent,
   type TimelineEntry,
 } from '@qianqi/audit';
-import { assertCanRead, DomainError, ErrorCode, ForbiddenError, NotFoundError, type Actor, type DeadlineCalculator } from '@qianqi/domain';
+import {
+  assertCanRead,
+  DomainError,
+  ErrorCode,
+  ForbiddenError,
+  NotFoundError,
+  type Actor,
+  type DeadlineCalculator,
+} from '@qianqi/domain';
 import { AuditStore, type ProcedureScopeRow } from '@qianqi/persistence';
 import { Clock } from '../clock';
 import { DEADLINES } from '../tokens';
@@ -48,13 +56,22 @@ export class ProcedureHistory {
     const asOf = at === null ? await this.clock.sync() : parseAsOf(at);
     const { scope, events } = await this.readable(actor, procedureId);
     const { logic } = await this.versions.get(this.definitionOf(scope, events));
-    const view = replayView(logic, events, { procedureId, asOf, until: at === null ? null : asOf, deadlines: this.deadlines });
+    const view = replayView(logic, events, {
+      procedureId,
+      asOf,
+      until: at === null ? null : asOf,
+      deadlines: this.deadlines,
+    });
     if (!view) {
-      throw new DomainError(ErrorCode.NOT_FOUND, `procedure ${procedureId} did not exist yet at ${asOf}; it was registered at ${events[0]?.metadata.occurredAt}`, {
-        procedureId,
-        asOf,
-        registeredAt: events[0]?.metadata.occurredAt ?? null,
-      });
+      throw new DomainError(
+        ErrorCode.NOT_FOUND,
+        `procedure ${procedureId} did not exist yet at ${asOf}; it was registered at ${events[0]?.metadata.occurredAt}`,
+        {
+          procedureId,
+          asOf,
+          registeredAt: events[0]?.metadata.occurredAt ?? null,
+        },
+      );
     }
     await this.accessLog.read(actor, ACCESS_ACTIONS.replay, procedureId, { at: asOf });
     return view;
@@ -72,7 +89,9 @@ export class ProcedureHistory {
   async export(actor: Actor, procedureId: string, format: ExportFormat): Promise<ExportFile> {
     const { scope, events } = await this.readable(actor, procedureId);
     if (!['auditor', 'admin', 'applicant'].includes(actor.role)) {
-      throw new ForbiddenError(`role ${actor.role} may not export a procedure (allowed: auditor, admin, the project's applicant)`);
+      throw new ForbiddenError(
+        `role ${actor.role} may not export a procedure (allowed: auditor, admin, the project's applicant)`,
+      );
     }
     const def = await this.versions.get(this.definitionOf(scope, events));
     const body =
@@ -96,7 +115,10 @@ export class ProcedureHistory {
     return { contentType: CONTENT_TYPES[format], filename: `procedure-${procedureId}.${format}`, body };
   }
 
-  private async readable(actor: Actor, procedureId: string): Promise<{ scope: ProcedureScopeRow; events: StoredEvent[] }> {
+  private async readable(
+    actor: Actor,
+    procedureId: string,
+  ): Promise<{ scope: ProcedureScopeRow; events: StoredEvent[] }> {
     const scope = await this.audit.scope(procedureId);
     if (!scope) throw new NotFoundError('procedure', procedureId);
     assertCanRead(actor, scope);

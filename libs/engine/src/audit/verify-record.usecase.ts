@@ -22,7 +22,10 @@ export class VerifyRecordUseCase {
 
   async execute(actor: Actor, procedureId: string | null): Promise<RecordReport> {
     const runtimes = await this.currentRuntimes();
-    const report = await verifyRecord(this.audit.streams({ procedureId: procedureId ?? undefined }), runtimes.lookup);
+    const report = await verifyRecord(
+      this.audit.streams({ procedureId: procedureId ?? undefined }),
+      runtimes.lookup,
+    );
     if (procedureId && report.procedures === 0) throw new NotFoundError('procedure', procedureId);
     await this.accessLog.read(actor, ACCESS_ACTIONS.verify, procedureId, {
       procedures: report.procedures,
@@ -36,7 +39,8 @@ export class VerifyRecordUseCase {
   private async currentRuntimes(): Promise<DefinitionRuntimes> {
     const pinned = await this.audit.pinnedDefinitions();
     const key = pinned.map((p) => `${p.ref}=${p.hash}`).join(',');
-    if (this.runtimes?.key !== key) this.runtimes = { key, value: new DefinitionRuntimes(this.definitions.registry, pinned) };
+    if (this.runtimes?.key !== key)
+      this.runtimes = { key, value: new DefinitionRuntimes(this.definitions.registry, pinned) };
     return this.runtimes.value;
   }
 }

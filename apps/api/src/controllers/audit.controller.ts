@@ -1,0 +1,35 @@
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentActor, Roles } from '@qianqi/auth';
+import type { Actor } from '@qianqi/domain';
+import { AccessLog, VerifyRecordUseCase } from '@qianqi/engine';
+import { AccessLogQueryDto, VerifyBodyDto } from './audit.dto';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+export class AuditController {
+  constructor(
+    private readonly verifyRecord: VerifyRecordUseCase,
+    private readonly accessLog: AccessLog,
+  ) {}
+
+  /** Hashes, links, versions and replay against the stored snapshot, for one procedure or all. */
+  @Post('verify')
+  @HttpCode(200)
+  @Roles('auditor', 'admin')
+  verify(@Body() body: VerifyBodyDto, @CurrentActor() actor: Actor) {
+    return this.verifyRecord.execute(actor, body?.procedureId?.toLowerCase() ?? null);
+  }
+
+  /** Who looked (auditors' replays, timelines, exports, verifications) and refused commands; newest first. */
+  @Get('access-log')
+  @Roles('admin')
+  list(@Query() query: AccessLogQueryDto) {
+    return this.accessLog.list({
+      ...query,
+      procedureId: query.procedureId?.toLowerCase(),
+      limit: query.limit ?? 100,
+    });
+  }
+}

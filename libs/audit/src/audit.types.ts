@@ -1,0 +1,49 @@
+import type { EventMetadata } from '@qianqi/domain';
+
+/** What verification can find wrong with a stream, each at one procedure and version. */
+export const FAILURE_KINDS = ['HASH_MISMATCH', 'CHAIN_BROKEN', 'REPLAY_DIVERGES', 'MISSING_EVENT'] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+export interface VerificationFailure {
+  procedureId: string;
+  version: number;
+  kind: FailureKind;
+  detail: string;
+}
+
+export interface VerificationReport {
+  procedures: number;
+  events: number;
+  ok: boolean;
+  failures: VerificationFailure[];
+}
+
+/** An event as stored and as GET /procedures/:id/events shows it. */
+export interface StoredEvent {
+  version: number;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  prevHash: string;
+  hash: string;
+}
+
+/** What the database says a procedure is now: the snapshot and the read models beside it. */
+export interface StoredProcedure {
+  procedureId: string;
+  snapshot: {
+    definition: string;
+    version: number;
+    lastHash: string;
+    state: { value: Record<string, string>; context: unknown };
+  } | null;
+  /** procedure_items: status per item key. */
+  items: Record<string, string>;
+  /** projects.ready_to_start, null when the project row is missing. */
+  readyToStart: boolean | null;
+}
+
+/** One procedure's stream and what is stored beside it, as the verifier reads them in batches. */
+export interface StoredStream extends StoredProcedure {
+  events: StoredEvent[];
+}

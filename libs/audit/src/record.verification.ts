@@ -1,0 +1,49 @@
+import type { StoredStream, VerificationFailure, VerificationReport } from './audit.types';
+import { verifyStream, type DefinitionLookup } from './stream.verification';
+
+export interface VerifyProgress {
+  procedures: number;
+  events: number;
+  failures: number;
+}
+
+export interface VerifyRecordOptions {
+  /** Failures kept in the report; the count goes on past it. */
+  maxFailures?: number;
+  onBatch?: (progress: VerifyProgress) => void;
+}
+
+export interface RecordReport extends VerificationReport {
+  /** Failures found beyond `maxFailures`, not listed. */
+  failuresNotListed?: number;
+}
+
+/**
+ * Verifies streams as they arrive in batches: nothing is kept of a batch once it is checked but
+ * its failures, so memory stays flat however large the record.
+ */
+export async function verifyRecord(
+  batches: AsyncIterable<StoredStream[]>,
+  lookup: DefinitionLookup,
+  opts: VerifyRecordOptions = {},
+): Promise<RecordReport> {
+  const max = opts.maxFailures ?? 10_000;
+  const failures: VerificationFailure[] = [];
+  let extra = 0;
+  let procedures = 0;
+  let events = 0;
+  for await (const batch of batches) {
+    for (const stream of batch) {
+      procedures += 1;
+      events += stream.events.length;
+      for (const f of verifyStream(stream, lookup)) {
+        if (failures.length < max) failures.push(f);
+        else extra += 1;
+      }
+    }
+    opts.onBatch?.({ procedures, events, failures: failures.length + extra });
+  }
+  const report: RecordReport = { procedures, events, ok: failures.length === 0, failures };
+  if (extra) report.failuresNotListed = extra;
+  return report;
+}

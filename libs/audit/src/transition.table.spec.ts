@@ -1,0 +1,177 @@
+import { assign, setup } from 'xstate';
+import {
+  COMMAND_TYPES,
+  DEFAULT_CATALOGUE,
+  INDUSTRIAL_PARK_CATALOGUE,
+  ProcedureLogic,
+  toMachineEvent,
+  type ItemEventType,
+  type PersistedProcedure,
+  type ProcedureDefinition,
+} from '@qianqi/workflows';
+import { TransitionTable } from './transition.table';
+
+/** A small deterministic PRNG, so a failing walk can be run again. */
+function prng(seed: number) {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Random walks: at each step a command the item's state has a transition for (mostly) or any
+ * event (sometimes, to be refused), with random materials and payloads, fed to both the real
+ * XState transition (ProcedureLogic.apply) and the table. Every state must be the same.
+ */
+function walk(def: ProcedureDefinition, seed: number, procedures: number, steps: number, itemCount: number) {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const logic = new ProcedureLogic(def);
+  const table = new TransitionTable(logic);
+  let accepted = 0;
+  let refused = 0;
+  let t = Date.UTC(2026, 0, 5);
+  for (let p = 0; p < procedures; p++) {
+    const input = {
+      procedureId: `p-${p}`,
+      projectId: `j-${p}`,
+      approvalMode: pick(['approval', 'verification', 'filing'] as const),
+    };
+    let viaXState: PersistedProcedure = logic.start(input);
+    let viaTable = table.start(input);
+    expect(viaTable).toEqual(viaXState);
+    for (let i = 0; i < steps; i++) {
+      const item = pick(def.items.slice(0, itemCount));
+      const offered = logic.commandsAccepted(logic.status(viaXState, item.key), item.key);
+      const type: ItemEventType =
+        offered.length && rnd() < 0.8
+          ? pick(offered)
+          : pick([...COMMAND_TYPES, 'SET_LIGHT', 'BREACH_COMMITMENTS'] as const);
+      const materials = item.materials.filter(() => rnd() < 0.6).map((m) => m.key);
+      const payload = {
+        materials,
+        missing: materials,
+        reason: '理由',
+        kind: pick(['expert_review', 'hearing', 'public_notice'] as const),
+        basis: 'regional_assessment',
+        documentNo: `D-${i}`,
+        dueInWorkingDays: 1 + Math.floor(rnd() * 10),
+        commitmentDueAt: rnd() < 0.5 ? null : new Date(t + 86_400_000 * 7).toISOString(),
+        light: pick(['green', 'blue', 'yellow', 'red'] as const),
+        statutoryBreach: rnd() < 0.2,
+        overdue: rnd() < 0.2,
+      };
+      t += Math.floor(rnd() * 86_400_000);
+      const event = toMachineEvent(item.key, type, payload as never, new Date(t).toISOString());
+      const x = logic.apply(viaXState, event);
+      const y = table.apply(viaTable, event);
+      expect({ step: i, type: event.type, state: y.state }).toEqual({
+        step: i,
+        type: event.type,
+        state: x.state,
+      });
+      if (x.changed) accepted += 1;
+      else refused += 1;
+      viaXState = x.state;
+      viaTable = y.state;
+    }
+  }
+  return { accepted, refused, stats: table.stats() };
+}
+
+describe('TransitionTable', () => {
+  const catalogues: Record<string, ProcedureDefinition> = {
+    default: DEFAULT_CATALOGUE,
+    'industrial-park': INDUSTRIAL_PARK_CATALOGUE,
+  };
+  // Walks over the first items (prerequisite edges among them) revisit states often enough for
+  // the table's own path to answer; walks over all items reach rarer corners.
+  it.each([
+    ['default', 1, 4],
+    ['default', 2, 10],
+    ['industrial-park', 3, 3],
+  ])('gives the states XState gives on random walks through %s (seed %i, %i items)', (name, seed, items) => {
+    const { accepted, refused, stats } = walk(catalogues[name], seed, 60, 80, items);
+    expect(stats.cacheable).toBe(true);
+    expect(stats.regionKeys).toBe(true);
+    // The walks must exercise both kinds of event and the table's own path to mean anything.
+    expect(accepted).toBeGreaterThan(1000);
+    expect(refused).toBeGreaterThan(100);
+    expect(stats.hits).toBeGreaterThan(stats.misses);
+  });
+
+  it('answers a repeated history from the table, not from XState', () => {
+    const logic = new ProcedureLogic(DEFAULT_CATALOGUE);
+    const table = new TransitionTable(logic);
+    const history = (n: number) => {
+      let s = table.start({ procedureId: `p${n}`, projectId: `j${n}`, approvalMode: 'verification' });
+      s = table.apply(
+        s,
+        toMachineEvent('eia', 'SUBMIT', { materials: ['eia_report'] }, `2026-03-0${n}T01:00:00Z`),
+      ).state;
+      s = table.apply(
+        s,
+        toMachineEvent(
+          'eia',
+          'ACCEPT_WITH_TOLERANCE',
+          { dueInWorkingDays: 5, commitmentDueAt: null },
+          `2026-03-0${n}T02:00:00Z`,
+        ),
+      ).state;
+      return s;
+    };
+    const first = history(1);
+    const before = table.stats();
+    const second = history(2);
+    expect(table.stats().misses).toBe(before.misses);
+    expect(second.context.items.eia.acceptedAt).toBe('2026-03-02T02:00:00Z');
+    expect(second.context.procedureId).toBe('p2');
+    expect(second.value).toBe(first.value);
+  });
+
+  it('reports a refused event as not accepted and leaves the state alone', () => {
+    const logic = new ProcedureLogic(DEFAULT_CATALOGUE);
+    const table = new TransitionTable(logic);
+    const s = table.start({ procedureId: 'p', projectId: 'j', approvalMode: 'verification' });
+    for (let i = 0; i < 2; i++) {
+      const r = table.apply(s, toMachineEvent('eia', 'APPROVE', { documentNo: 'x' }, '2026-03-02T01:00:00Z'));
+      expect(r.accepted).toBe(false);
+      expect(r.state).toBe(s);
+    }
+  });
+
+  it('falls back to XState for every event when a machine has an inline guard', () => {
+    const machine = setup({ types: {} as { context: { n: number }; events: { type: 'inc' } } }).createMachine(
+      {
+        context: { n: 0 },
+        initial: 'a',
+        states: {
+          a: {
+            on: {
+              inc: {
+                guard: ({ context }) => context.n < 2,
+                actions: assign({ n: ({ context }) => context.n + 1 }),
+              },
+            },
+          },
+        },
+      },
+    );
+    const logic = { machine } as unknown as ProcedureLogic;
+    const table = new TransitionTable(logic);
+    expect(table.cacheable).toBe(false);
+    let s = table.start({} as never);
+    const seen: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = table.apply(s, { type: 'inc', at: '' });
+      s = r.state;
+      seen.push((s.context as unknown as { n: number }).n);
+    }
+    expect(seen).toEqual([1, 2, 2, 2]);
+  });
+});

@@ -1,0 +1,303 @@
+import type { AnyStateMachine } from 'xstate';
+import type {
+  PersistedProcedure,
+  ProcedureContext,
+  ProcedureEvent,
+  ProcedureInput,
+  ProcedureLogic,
+} from '@qianqi/workflows';
+import { regionMap, type RegionMap } from './machine.regions';
+import { traceMachine, type AssignFn, type GuardFn, type Recorder, type Step } from './machine.trace';
+
+/**
+ * A memo of a definition's own XState transitions, for bulk replay.
+ *
+ * XState's `transition()` costs tens of microseconds on a many-region machine, far too slow to
+ * replay millions of events. But it is deterministic: given the state value, the event type and
+ * the results of the (named) guards it evaluates, it takes the same path and runs the same named
+ * actions with the same params. So the first time a (value, event type) is met, the table runs
+ * the real transition on a traced copy of the machine and records, in order, every guard call
+ * with its result and every assign with its params. Later, it re-evaluates the recorded guards
+ * on the new context and event; if each gives the recorded result, XState would take the same
+ * path, and the table applies the recorded assigns (the machine's own implementations) and the
+ * recorded target value. Any difference is a miss: XState runs again and the new path is added.
+ *
+ * This holds for machines whose guards and actions are all named implementations or XState's
+ * built-in combinators (`and`, `or`, `not`, `stateIn`) and whose actions are assigns: the
+ * builder writes machines that way. Anything else (an inline guard, a non-assign action) turns
+ * the table off for that machine and every event goes through XState.
+ *
+ * On a parallel machine (one region per item) a path is keyed not on the whole state value but on
+ * the states of the regions the transition can read or move (see machine.regions.ts), and records
+ * only the regions it moved: the histories of a thousand projects interleave their items in
+ * countless orders, yet each item goes through a handful of states.
+ */
+
+interface Path {
+  steps: Step[];
+  /** Interned id of the value after the transition; -1 when the machine refused the event. */
+  next: number;
+  /** With a region map: the regions the transition moved, and where to. */
+  patch?: Record<string, string>;
+}
+
+/** What a (value, event type) is keyed on, and the values its paths lead to from that value. */
+interface Slot {
+  key: string;
+  regions: Set<string> | null;
+  next: number[];
+}
+
+export interface TableStats {
+  hits: number;
+  misses: number;
+  paths: number;
+  values: number;
+  cacheable: boolean;
+  /** Keyed on the regions a transition can touch (else on the whole state value). */
+  regionKeys: boolean;
+}
+
+const INIT = '\u0000init';
+
+export class TransitionTable {
+  readonly cacheable: boolean;
+  private readonly traced: AnyStateMachine;
+  private readonly scope: Record<string, unknown>;
+  private readonly guards: Record<string, GuardFn>;
+  private readonly assigns: Record<string, AssignFn>;
+  private readonly recorder: Recorder = { steps: null, opaque: false };
+  private readonly paths = new Map<string, Path[]>();
+  /** Per interned value id, the slot of each event type met in that state. */
+  private slots: (Map<string, Slot> | undefined)[] = [];
+  private slotCount = 0;
+  private regions: RegionMap | null;
+  private readonly valueIds = new Map<string, number>();
+  private readonly values: PersistedProcedure['value'][] = [];
+  private readonly idOfValue = new WeakMap<object, number>();
+  private hits = 0;
+  private misses = 0;
+
+  constructor(
+    readonly logic: ProcedureLogic,
+    private readonly maxPaths = 200_000,
+  ) {
+    const tracer = traceMachine(logic.machine, this.recorder);
+    this.traced = tracer.traced;
+    this.scope = tracer.scope;
+    this.guards = tracer.guards;
+    this.assigns = tracer.assigns;
+    this.cacheable = tracer.cacheable;
+    this.regions = tracer.cacheable ? regionMap(logic.machine) : null;
+  }
+
+  stats(): TableStats {
+    let paths = 0;
+    for (const p of this.paths.values()) paths += p.length;
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      paths,
+      values: this.values.length,
+      cacheable: this.cacheable,
+      regionKeys: this.regions !== null,
+    };
+  }
+
+  /** The initial state of a procedure, as `initialTransition()` computes it. */
+  start(input: ProcedureInput): PersistedProcedure {
+    const event = { type: 'xstate.init', input };
+    const factory = (this.traced.config as { context?: unknown }).context;
+    if (this.cacheable && typeof factory === 'function') {
+      const context = {
+        ...(factory({ input, spawn: undefined, self: undefined }) as object),
+      } as ProcedureContext;
+      const hit = this.follow(INIT, context, event);
+      if (hit) return hit;
+    }
+    this.misses += 1;
+    const steps = this.record();
+    const snapshot = this.traced.getInitialSnapshot(this.scope as never, input);
+    const opaque = this.stopRecording();
+    const state = {
+      value: this.intern(snapshot.value as PersistedProcedure['value']),
+      context: snapshot.context as ProcedureContext,
+    };
+    if (!opaque && typeof factory === 'function')
+      this.remember(INIT, { steps, next: this.idOf(state.value) });
+    return state;
+  }
+
+  /** One event through the machine; `accepted` is false when the machine refused it. */
+  apply(state: PersistedProcedure, event: ProcedureEvent): { state: PersistedProcedure; accepted: boolean } {
+    const next = this.step(state, event);
+    return next ? { state: next, accepted: true } : { state, accepted: false };
+  }
+
+  /** One event through the machine: the next state, or null when the machine refused it. */
+  step(state: PersistedProcedure, event: ProcedureEvent): PersistedProcedure | null {
+    const valueId = this.idOf(state.value);
+    const slot = this.slotOf(valueId, event.type);
+    if (this.cacheable) {
+      const paths = this.paths.get(slot.key);
+      if (paths) {
+        for (let i = 0; i < paths.length; i++) {
+          const path = paths[i];
+          const context = this.replayPath(path, state.context, event);
+          if (context === null) continue;
+          this.hits += 1;
+          if (path.next < 0) return null;
+          let next = slot.next[i];
+          if (next === undefined) {
+            next = path.patch
+              ? this.idOf({ ...(this.values[valueId] as object), ...path.patch } as never)
+              : path.next;
+            slot.next[i] = next;
+          }
+          return { value: this.values[next], context };
+        }
+      }
+    }
+    this.misses += 1;
+    const snapshot = this.traced.resolveState({ value: state.value, context: state.context });
+    const steps = this.record();
+    const next = this.traced.transition(snapshot, event as never, this.scope as never);
+    const opaque = this.stopRecording();
+    if (next === snapshot) {
+      if (!opaque) this.remember(slot.key, { steps, next: -1 });
+      return null;
+    }
+    const value = this.intern(next.value as PersistedProcedure['value']);
+    if (!opaque) {
+      this.remember(slot.key, {
+        steps,
+        next: this.idOf(value),
+        patch: this.patchOf(slot, state.value, value),
+      });
+    }
+    return { value, context: next.context as ProcedureContext };
+  }
+
+  private slotOf(valueId: number, type: string): Slot {
+    let byType = this.slots[valueId];
+    if (!byType) {
+      byType = new Map();
+      this.slots[valueId] = byType;
+    }
+    let slot = byType.get(type);
+    if (!slot) {
+      if (this.regions) {
+        const value = this.values[valueId] as Record<string, string>;
+        const regions = this.regions.relevant(type, value);
+        slot = {
+          key: `${type}|${regions.map((r) => `${r}=${value[r]}`).join(',')}`,
+          regions: new Set(regions),
+          next: [],
+        };
+      } else {
+        slot = { key: `${valueId}\u0000${type}`, regions: null, next: [] };
+      }
+      byType.set(type, slot);
+      this.slotCount += 1;
+    }
+    return slot;
+  }
+
+  /**
+   * The regions a transition moved. Should one lie outside those its key names, the region map
+   * was wrong about this machine: the table goes back to keying on whole values.
+   */
+  private patchOf(slot: Slot, before: PersistedProcedure['value'], after: PersistedProcedure['value']) {
+    if (!slot.regions || !this.regions) return undefined;
+    const from = before as Record<string, string>;
+    const to = after as Record<string, string>;
+    const patch: Record<string, string> = {};
+    for (const r of this.regions.regions) {
+      if (from[r] === to[r]) continue;
+      if (!slot.regions.has(r)) {
+        this.regions = null;
+        this.paths.clear();
+        this.slots = [];
+        return undefined;
+      }
+      patch[r] = to[r];
+    }
+    return patch;
+  }
+
+  private follow(key: string, context: ProcedureContext, event: unknown): PersistedProcedure | null {
+    for (const path of this.paths.get(key) ?? []) {
+      const ctx = this.replayPath(path, context, event);
+      if (ctx !== null && path.next >= 0) {
+        this.hits += 1;
+        return { value: this.values[path.next], context: ctx };
+      }
+    }
+    return null;
+  }
+
+  /** The context after the path's steps, or null when a guard answers differently. */
+  /** The context after the path's steps, or null when a guard answers differently. */
+  private replayPath(path: Path, start: ProcedureContext, event: unknown): ProcedureContext | null {
+    // One argument object for every guard and assign of the path: they read it and keep nothing.
+    const args = { context: start as unknown, event };
+    for (const step of path.steps) {
+      if ('guard' in step) {
+        if (this.guards[step.guard](args, step.params) !== step.result) return null;
+      } else {
+        args.context = Object.assign({}, args.context, this.assigns[step.action](args, step.params));
+      }
+    }
+    return args.context as ProcedureContext;
+  }
+
+  private record(): Step[] {
+    this.recorder.opaque = false;
+    this.recorder.steps = [];
+    return this.recorder.steps;
+  }
+
+  private stopRecording(): boolean {
+    this.recorder.steps = null;
+    return this.recorder.opaque;
+  }
+
+  private remember(key: string, path: Path): void {
+    if (!this.cacheable) return;
+    if (this.paths.size >= this.maxPaths || this.slotCount >= this.maxPaths) {
+      this.paths.clear();
+      this.slots = [];
+      this.slotCount = 0;
+    }
+    const list = this.paths.get(key);
+    if (list) list.push(path);
+    else this.paths.set(key, [path]);
+  }
+
+  private idOf(value: PersistedProcedure['value']): number {
+    if (typeof value === 'object' && value !== null) {
+      const known = this.idOfValue.get(value);
+      if (known !== undefined) return known;
+    }
+    this.intern(value);
+    return this.valueIds.get(JSON.stringify(value))!;
+  }
+
+  /** One frozen object per distinct state value, so values are looked up by identity. */
+  private intern(value: PersistedProcedure['value']): PersistedProcedure['value'] {
+    if (typeof value === 'object' && value !== null) {
+      const known = this.idOfValue.get(value);
+      if (known !== undefined) return this.values[known];
+    }
+    const json = JSON.stringify(value);
+    let id = this.valueIds.get(json);
+    if (id === undefined) {
+      id = this.values.length;
+      const stored = typeof value === 'object' && value !== null ? Object.freeze(JSON.parse(json)) : value;
+      this.values.push(stored);
+      this.valueIds.set(json, id);
+      if (typeof stored === 'object') this.idOfValue.set(stored, id);
+    }
+    return this.values[id];
+  }
+}

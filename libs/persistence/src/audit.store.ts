@@ -1,0 +1,214 @@
+import type { DataSource } from 'typeorm';
+import type { StoredEvent, StoredStream } from '@qianqi/audit';
+
+export interface PinnedDefinitionRow {
+  ref: string;
+  hash: string;
+  content: unknown;
+}
+
+export interface ProcedureScopeRow {
+  procedureId: string;
+  projectId: string;
+  code: string;
+  name: string;
+  ownerOrg: string;
+  leader: string | null;
+  definition: string;
+}
+
+type EventRow = {
+  stream_id: string;
+  version: number;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: StoredEvent['metadata'];
+  prev_hash: string;
+  hash: string;
+};
+
+const toEvent = (r: EventRow): StoredEvent => ({
+  version: r.version,
+  type: r.type,
+  data: r.data,
+  metadata: r.metadata,
+  prevHash: r.prev_hash,
+  hash: r.hash,
+});
+
+/**
+ * The read side of the audit: streams with what is stored beside them (snapshot, item read
+ * model, project readiness), in keyset-paginated batches of procedure ids. A batch is read in
+ * one REPEATABLE READ transaction, so a command committing meanwhile cannot make a snapshot and
+ * its stream look out of step; the next batch is fetched while the caller checks this one.
+ */
+export class AuditStore {
+  constructor(private readonly ds: DataSource) {}
+
+  async pinnedDefinitions(): Promise<PinnedDefinitionRow[]> {
+    return this.ds.query(`SELECT ref, hash, content FROM definitions ORDER BY ref`);
+  }
+
+  /** Who may see a procedure, from the project row (never from the snapshot). */
+  async scope(procedureId: string): Promise<ProcedureScopeRow | null> {
+    const rows = await this.ds.query(
+      `SELECT procedure_id, id, code, name, owner_org, leader, definition FROM projects WHERE procedure_id = $1`,
+      [procedureId],
+    );
+    if (!rows.length) return null;
+    const r = rows[0];
+    return {
+      procedureId: r.procedure_id,
+      projectId: r.id,
+      code: r.code,
+      name: r.name,
+      ownerOrg: r.owner_org,
+      leader: r.leader,
+      definition: r.definition,
+    };
+  }
+
+  async events(streamId: string): Promise<StoredEvent[]> {
+    const rows: EventRow[] = await this.ds.query(
+      `SELECT stream_id, version, type, data, metadata, prev_hash, hash FROM events WHERE stream_id = $1 ORDER BY version`,
+      [streamId],
+    );
+    return rows.map(toEvent);
+  }
+
+  /** One stream, or every stream batch by batch (`batchSize` procedures a query). */
+  async *streams(opts: { procedureId?: string; batchSize?: number } = {}): AsyncGenerator<StoredStream[]> {
+    if (opts.procedureId) {
+      const one = await this.batch({ only: opts.procedureId });
+      if (one.streams.length) yield one.streams;
+      return;
+    }
+    const size = opts.batchSize ?? 1000;
+    let pending: Promise<Batch> | null = this.batch({ after: null, size });
+    while (pending) {
+      const batch: Batch = await pending;
+      pending = batch.last ? null : this.batch({ after: batch.cursor, size });
+      if (batch.streams.length) yield batch.streams;
+    }
+  }
+
+  private async batch(q: { only: string } | { after: string | null; size: number }): Promise<Batch> {
+    const runner = this.ds.createQueryRunner();
+    // The pg connection itself: rows as arrays with JSON as text, parsed once here, is the
+    // cheapest way to bring a million events into Node (no per-row objects, no type parsers).
+    const client = (await runner.connect()) as RawClient;
+    try {
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await readBatch(client, q);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+}
+
+type RawClient = {
+  query(
+    q: string | { text: string; values?: unknown[]; rowMode?: 'array' },
+    values?: unknown[],
+  ): Promise<{ rows: unknown[][] }>;
+};
+
+interface Batch {
+  streams: StoredStream[];
+  cursor: string | null;
+  last: boolean;
+}
+
+const NIL = '00000000-0000-0000-0000-000000000000';
+
+async function readBatch(
+  client: RawClient,
+  q: { only: string } | { after: string | null; size: number },
+): Promise<Batch> {
+  const rows = (text: string, values: unknown[]) =>
+    client.query({ text, values, rowMode: 'array' }).then((r) => r.rows);
+  const columns = `s.procedure_id, s.definition, s.version, s.last_hash, s.state::text, p.ready_to_start
+         FROM procedure_snapshots s LEFT JOIN projects p ON p.procedure_id = s.procedure_id`;
+  let snapshots: unknown[][];
+  let range: { where: (column: string) => string; args: unknown[] };
+  let last = true;
+  let cursor: string | null = null;
+  if ('only' in q) {
+    snapshots = await rows(`SELECT ${columns} WHERE s.procedure_id = $1`, [q.only]);
+    range = { where: (c) => `${c} = $1`, args: [q.only] };
+  } else {
+    const lower = q.after === null ? '>=' : '>';
+    const from = q.after ?? NIL;
+    snapshots = await rows(
+      `SELECT ${columns} WHERE s.procedure_id ${lower} $1 ORDER BY s.procedure_id LIMIT $2`,
+      [from, q.size],
+    );
+    last = snapshots.length < q.size;
+    cursor = snapshots.length ? (snapshots[snapshots.length - 1][0] as string) : q.after;
+    // The last batch is open-ended: streams past the last snapshot (or with none at all) are read too.
+    range = last
+      ? { where: (c) => `${c} ${lower} $1`, args: [from] }
+      : { where: (c) => `${c} ${lower} $1 AND ${c} <= $2`, args: [from, cursor] };
+  }
+  const eventRows = await rows(
+    `SELECT stream_id, version, type, data::text, metadata::text, prev_hash, hash FROM events
+      WHERE ${range.where('stream_id')} ORDER BY stream_id, version`,
+    range.args,
+  );
+  const itemRows = await rows(
+    `SELECT procedure_id, item_key, status FROM procedure_items WHERE ${range.where('procedure_id')}`,
+    range.args,
+  );
+
+  const byId = new Map<string, StoredStream>();
+  const stream = (id: string): StoredStream => {
+    let s = byId.get(id);
+    if (!s) {
+      s = { procedureId: id, snapshot: null, items: {}, readyToStart: null, events: [] };
+      byId.set(id, s);
+    }
+    return s;
+  };
+  for (const [id, definition, version, lastHash, state, ready] of snapshots as [
+    string,
+    string,
+    number,
+    string,
+    string,
+    boolean | null,
+  ][]) {
+    const s = stream(id);
+    s.snapshot = { definition, version, lastHash, state: JSON.parse(state) };
+    s.readyToStart = ready ?? null;
+  }
+  let current: StoredStream | null = null;
+  for (const [id, version, type, data, metadata, prevHash, hash] of eventRows as [
+    string,
+    number,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ][]) {
+    if (current?.procedureId !== id) current = stream(id);
+    current.events.push({
+      version,
+      type,
+      data: JSON.parse(data),
+      metadata: JSON.parse(metadata),
+      prevHash,
+      hash,
+    });
+  }
+  for (const [id, key, status] of itemRows as [string, string, string][]) stream(id).items[key] = status;
+  const streams = [...byId.values()].sort((a, b) =>
+    a.procedureId < b.procedureId ? -1 : a.procedureId > b.procedureId ? 1 : 0,
+  );
+  return { streams, cursor, last };
+}
