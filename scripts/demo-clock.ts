@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- API answers are read as plain JSON */
 import { parseArgs } from 'node:util';
 import { signToken } from '@qianqi/auth';
 import { loadConfig } from '@qianqi/config';
@@ -14,14 +15,13 @@ const base = values.url ?? `http://localhost:${config.PORT}`;
 const admin = signToken({ sub: 'demo-admin', name: '演示管理员', role: 'admin' }, config.jwtSecret);
 const LIGHT = { green: '🟢 绿', blue: '🔵 蓝', yellow: '🟡 黄', red: '🔴 红' } as Record<string, string>;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 async function api(method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${admin}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  const json = (await res.json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const json = (await res.json()) as any;
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${json.code ?? ''} ${json.detail ?? ''}`);
   return json;
 }

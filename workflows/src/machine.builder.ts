@@ -163,7 +163,7 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
           ),
         }));
       }),
-      recordRevocation: assign(({ context, event }: Args, { item }: ItemParams) =>
+      recordRevocation: assign(({ context }: Args, { item }: ItemParams) =>
         patchItem(context, item, () => ({ decidedAt: null, documentNo: null, reason: '容缺承诺逾期未补齐' })),
       ),
       recordWithdrawal: assign(({ context, event }: Args, { item }: ItemParams) =>
