@@ -42,7 +42,9 @@ function supervise(workers: number): void {
     if (stopping) {
       if (!alive().length) process.exit(exitCode);
     } else if (!wasListening) {
-      console.error(`qianqi api: worker ${w.process.pid} exited before listening (${signal ?? code}); stopping`);
+      console.error(
+        `qianqi api: worker ${w.process.pid} exited before listening (${signal ?? code}); stopping`,
+      );
       stop(1);
     } else {
       console.error(`qianqi api: worker ${w.process.pid} died (${signal ?? code}); starting another`);

@@ -44,7 +44,8 @@ export function verifyToken(token: string, secret: string): Actor {
   const hit = verified.get(token);
   if (hit && hit.secret === secret) {
     const now = Math.floor(Date.now() / 1000);
-    if ((hit.exp === undefined || now < hit.exp) && (hit.nbf === undefined || now >= hit.nbf)) return { ...hit.actor };
+    const live = (hit.exp === undefined || now < hit.exp) && (hit.nbf === undefined || now >= hit.nbf);
+    if (live) return { ...hit.actor };
   }
   const { actor, exp, nbf } = verifyFully(token, secret);
   if (verified.size >= VERIFIED_MAX) verified.clear();

@@ -98,7 +98,9 @@ export function actorMetadata(actor: Actor): EventMetadata['actor'] {
   const { id, name, role, department, taskForce, org } = actor;
   // The claims that are set, in this order: what a JSON round trip of them gives, without one.
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries({ id, name, role, department, taskForce, org })) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries({ id, name, role, department, taskForce, org })) {
+    if (v !== undefined) out[k] = v;
+  }
   return out as EventMetadata['actor'];
 }
 
