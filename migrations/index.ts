@@ -3,4 +3,8 @@ import { DeadlinesEscalation1763800000000 } from './1763800000000-deadlines-esca
 import { AuditAccess1763900000000 } from './1763900000000-audit-access';
 
 /** Every migration, oldest first: listed, not globbed, so ts and compiled runs see the same set. */
-export const MIGRATIONS = [CoreRecord1763700000000, DeadlinesEscalation1763800000000, AuditAccess1763900000000];
+export const MIGRATIONS = [
+  CoreRecord1763700000000,
+  DeadlinesEscalation1763800000000,
+  AuditAccess1763900000000,
+];

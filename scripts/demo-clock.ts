@@ -31,19 +31,26 @@ const plusMs = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISO
 
 async function main() {
   const clock = await api('GET', '/admin/clock');
-  if (clock.mode !== 'manual') throw new Error('start the system with CLOCK_MODE=manual (e.g. CLOCK_MODE=manual npm start)');
+  if (clock.mode !== 'manual')
+    throw new Error('start the system with CLOCK_MODE=manual (e.g. CLOCK_MODE=manual npm start)');
   const projects = await api('GET', '/projects?pageSize=200');
   let target: { procedureId: string; project: string; item: any } | null = null;
   for (const p of projects.items) {
     const proc = await api('GET', `/procedures/${p.procedureId}`);
     for (const item of proc.items) {
-      if (item.status === 'in_review' && item.committedDueAt && (!target || item.committedDueAt < target.item.committedDueAt)) {
+      if (
+        item.status === 'in_review' &&
+        item.committedDueAt &&
+        (!target || item.committedDueAt < target.item.committedDueAt)
+      ) {
         target = { procedureId: p.procedureId, project: p.name, item };
       }
     }
   }
   if (!target) throw new Error('no item is in review: load the demo first (npm run seed:demo)');
-  console.log(`时钟 ${clock.now}；跟踪 ${target.project} · ${target.item.name}（承诺时限至 ${target.item.committedDueAt}）`);
+  console.log(
+    `时钟 ${clock.now}；跟踪 ${target.project} · ${target.item.name}（承诺时限至 ${target.item.committedDueAt}）`,
+  );
 
   const show = async (label: string) => {
     const proc = await api('GET', `/procedures/${target!.procedureId}`);
@@ -52,7 +59,9 @@ async function main() {
     const t = tickets.items.find((x: any) => x.itemKey === item.key && x.status !== 'closed');
     console.log(
       `${label.padEnd(26)} ${LIGHT[item.light] ?? item.light}  已用 ${item.workingDaysUsed} 个工作日，剩 ${item.workingDaysLeft}` +
-        (t ? `  督办件 第${t.level}级 ${HOLDER[t.level] ?? t.taskForceName}${t.dueAt ? `（${t.dueAt} 前响应）` : ''}` : ''),
+        (t
+          ? `  督办件 第${t.level}级 ${HOLDER[t.level] ?? t.taskForceName}${t.dueAt ? `（${t.dueAt} 前响应）` : ''}`
+          : ''),
     );
     return { item, ticket: t };
   };

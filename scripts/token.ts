@@ -18,10 +18,13 @@ const { values } = parseArgs({
 
 try {
   const role = values.role as TokenClaims['role'];
-  if (!role) throw new Error('--role is required (applicant | department | taskforce | leader | auditor | admin)');
+  if (!role)
+    throw new Error('--role is required (applicant | department | taskforce | leader | auditor | admin)');
   const taskForce = values.taskForce ?? values['task-force'];
   const claims: TokenClaims = {
-    sub: values.sub ?? `dev-${role}${values.department ? `-${values.department}` : ''}${taskForce ? `-${taskForce}` : ''}`,
+    sub:
+      values.sub ??
+      `dev-${role}${values.department ? `-${values.department}` : ''}${taskForce ? `-${taskForce}` : ''}`,
     name: values.name ?? `开发用户（${role}）`,
     role,
     ...(values.department ? { department: values.department } : {}),

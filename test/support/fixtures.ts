@@ -13,8 +13,14 @@ export function uniqueOrg(): string {
   return `org-${randomUUID().slice(0, 8)}`;
 }
 
-export function token(claims: Partial<TokenClaims> & Pick<TokenClaims, 'role'>, secret = TEST_JWT_SECRET): string {
-  return signToken({ sub: claims.sub ?? `u-${randomUUID().slice(0, 8)}`, name: claims.name ?? '测试用户', ...claims }, secret);
+export function token(
+  claims: Partial<TokenClaims> & Pick<TokenClaims, 'role'>,
+  secret = TEST_JWT_SECRET,
+): string {
+  return signToken(
+    { sub: claims.sub ?? `u-${randomUUID().slice(0, 8)}`, name: claims.name ?? '测试用户', ...claims },
+    secret,
+  );
 }
 
 export const tokens = {

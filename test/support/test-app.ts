@@ -4,7 +4,11 @@ import { createApi } from '../../apps/api/src/bootstrap';
 
 export interface TestApi {
   app: NestFastifyApplication;
-  request(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{
+  request(
+    method: string,
+    url: string,
+    opts?: { token?: string; body?: unknown; headers?: Record<string, string> },
+  ): Promise<{
     status: number;
     body: any;
     headers: Record<string, unknown>;

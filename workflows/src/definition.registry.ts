@@ -7,7 +7,9 @@ import { assertValidDefinition, DefinitionError } from './definition.validation'
 import { ProcedureLogic } from './procedure.logic';
 
 export function contentHash(def: ProcedureDefinition): string {
-  return createHash('sha256').update(canonicalize(def) as string).digest('hex');
+  return createHash('sha256')
+    .update(canonicalize(def) as string)
+    .digest('hex');
 }
 
 export interface RegisteredDefinition {

@@ -50,7 +50,10 @@ export function definitionProblems(def: ProcedureDefinition): string[] {
       materialKeys.add(m.key);
       if (!m.name) problems.push(`${at}: material "${m.key}" needs a name`);
     }
-    if (item.commitmentDays !== undefined && (!Number.isInteger(item.commitmentDays) || item.commitmentDays < 1)) {
+    if (
+      item.commitmentDays !== undefined &&
+      (!Number.isInteger(item.commitmentDays) || item.commitmentDays < 1)
+    ) {
       problems.push(`${at}: commitmentDays must be a positive integer`);
     }
     if (item.breachPolicy && !['withhold', 'provisional', 'revoke'].includes(item.breachPolicy)) {

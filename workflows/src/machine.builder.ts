@@ -1,5 +1,10 @@
 import { and, assign, or, setup, stateIn, type AnyStateMachine } from 'xstate';
-import { DEFAULT_BREACH_POLICY, definitionRef, type ItemDefinition, type ProcedureDefinition } from './definition.types';
+import {
+  DEFAULT_BREACH_POLICY,
+  definitionRef,
+  type ItemDefinition,
+  type ProcedureDefinition,
+} from './definition.types';
 import {
   emptyItemContext,
   type ItemContext,
@@ -16,7 +21,11 @@ type Args = { context: ProcedureContext; event: ProcedureEvent };
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 const openCommitments = (item: ItemContext) => item.commitments.filter((c) => c.status !== 'fulfilled');
 
-function patchItem(context: ProcedureContext, key: string, patch: (item: ItemContext) => Partial<ItemContext>) {
+function patchItem(
+  context: ProcedureContext,
+  key: string,
+  patch: (item: ItemContext) => Partial<ItemContext>,
+) {
   const current = context.items[key];
   return { items: { ...context.items, [key]: { ...current, ...patch(current) } } };
 }
@@ -114,7 +123,10 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
       recordCorrection: assign(({ context, event }: Args, { item }: ItemParams) =>
         patchItem(context, item, (i) => ({
           correction: { reason: String(event.reason), missing: strings(event.missing) },
-          stops: [...i.stops, { kind: 'correction' as const, reason: String(event.reason), from: event.at, to: null }],
+          stops: [
+            ...i.stops,
+            { kind: 'correction' as const, reason: String(event.reason), from: event.at, to: null },
+          ],
         })),
       ),
       recordRefusal: assign(({ context, event }: Args, { item }: ItemParams) =>
@@ -196,7 +208,10 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
   const prerequisitesMet = (item: ItemDefinition) =>
     and(
       item.prerequisites.map((edge) => {
-        const done = [stateIn(`#${MACHINE_ID}.${edge.item}.approved`), stateIn(`#${MACHINE_ID}.${edge.item}.waived`)];
+        const done = [
+          stateIn(`#${MACHINE_ID}.${edge.item}.approved`),
+          stateIn(`#${MACHINE_ID}.${edge.item}.waived`),
+        ];
         if (edge.allowProvisional) {
           done.push(
             and([
@@ -225,9 +240,13 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
         locked: {
           always: [
             { guard: guard('notApplicable', k), target: 'not_applicable' },
-            ...(item.prerequisites.length ? [{ guard: prerequisitesMet(item), target: 'ready' }] : [{ target: 'ready' }]),
+            ...(item.prerequisites.length
+              ? [{ guard: prerequisitesMet(item), target: 'ready' }]
+              : [{ target: 'ready' }]),
           ],
-          on: { [on('WAIVE')]: { guard: guard('waivable', k), target: 'waived', actions: act('recordWaiver', k) } },
+          on: {
+            [on('WAIVE')]: { guard: guard('waivable', k), target: 'waived', actions: act('recordWaiver', k) },
+          },
         },
         not_applicable: { type: 'final' },
         ready: {
@@ -238,7 +257,11 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
         },
         submitted: {
           on: {
-            [on('ACCEPT')]: { guard: guard('materialsComplete', k), target: 'in_review', actions: act('recordAcceptance', k) },
+            [on('ACCEPT')]: {
+              guard: guard('materialsComplete', k),
+              target: 'in_review',
+              actions: act('recordAcceptance', k),
+            },
             [on('ACCEPT_WITH_TOLERANCE')]: {
               guard: guard('onlyTolerableMissing', k),
               target: 'in_review',
@@ -265,7 +288,11 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
             [on('RETURN_FOR_CORRECTION')]: { target: 'correcting', actions: act('recordCorrection', k) },
             [on('APPROVE')]: [
               { guard: guard('noOpenCommitments', k), target: 'approved', actions: act('recordDecision', k) },
-              { guard: guard('notWithheld', k), target: 'provisionally_approved', actions: act('recordDecision', k) },
+              {
+                guard: guard('notWithheld', k),
+                target: 'provisionally_approved',
+                actions: act('recordDecision', k),
+              },
             ],
             [on('DENY')]: { target: 'denied', actions: act('recordDecision', k) },
             [on('SUPPLY_MATERIALS')]: supply,

@@ -1,4 +1,10 @@
-import { createActor, initialTransition, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
+import {
+  createActor,
+  initialTransition,
+  type AnyActorScope,
+  type AnyMachineSnapshot,
+  type AnyStateMachine,
+} from 'xstate';
 import { definitionRef, type ItemDefinition, type ProcedureDefinition } from './definition.types';
 import { MACHINE_ID, buildProcedureMachine } from './machine.builder';
 import type { ItemStatus, ProcedureContext, ProcedureInput } from './procedure.context';
@@ -97,7 +103,8 @@ export class ProcedureLogic {
       const status = state.value[i.key];
       const ctx = state.context.items[i.key];
       return (
-        (status === 'approved' || status === 'waived') && ctx.commitments.every((c) => c.status === 'fulfilled')
+        (status === 'approved' || status === 'waived') &&
+        ctx.commitments.every((c) => c.status === 'fulfilled')
       );
     });
   }

@@ -6,7 +6,10 @@ import { DataSource } from '@qianqi/persistence';
 const TIMEOUT_MS = 1000;
 
 function within<T>(p: Promise<T>): Promise<T> {
-  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), TIMEOUT_MS))]);
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error('timeout')), TIMEOUT_MS)),
+  ]);
 }
 
 /** { status, db, redis }: each server asked with a short timeout, so a dead one answers 503 fast. */
@@ -30,8 +33,14 @@ export class HealthService implements OnApplicationShutdown {
 
   async check() {
     const [db, redis] = await Promise.all([
-      within(this.ds.query('SELECT 1')).then(() => 'up' as const, () => 'down' as const),
-      within(this.redis.ping()).then(() => 'up' as const, () => 'down' as const),
+      within(this.ds.query('SELECT 1')).then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
+      within(this.redis.ping()).then(
+        () => 'up' as const,
+        () => 'down' as const,
+      ),
     ]);
     return { status: db === 'up' && redis === 'up' ? 'ok' : 'unavailable', db, redis };
   }

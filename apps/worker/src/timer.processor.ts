@@ -2,7 +2,14 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Worker, type Job } from 'bullmq';
 import { AppConfig } from '@qianqi/config';
 import { FireTimerUseCase } from '@qianqi/engine';
-import { assertHandlers, JobName, redisConnection, TIMER_QUEUE, TimerQueue, type JobHandlers } from '@qianqi/queue';
+import {
+  assertHandlers,
+  JobName,
+  redisConnection,
+  TIMER_QUEUE,
+  TimerQueue,
+  type JobHandlers,
+} from '@qianqi/queue';
 
 /** How often the worker re-declares its repeatable jobs, so a Redis flush cannot stop them for long. */
 const WATCHDOG_MS = 5000;
@@ -47,7 +54,9 @@ export class TimerProcessor implements OnApplicationBootstrap, OnApplicationShut
       lockDuration: this.config.JOB_LOCK_MS,
       stalledInterval: this.config.JOB_LOCK_MS,
     });
-    this.worker.on('failed', (job, err) => this.logger.warn(`job ${job?.name} ${job?.id} failed: ${err.message}`));
+    this.worker.on('failed', (job, err) =>
+      this.logger.warn(`job ${job?.name} ${job?.id} failed: ${err.message}`),
+    );
     this.worker.on('error', (err) => this.logger.warn(`worker: ${err.message}`));
     this.logger.log(`consuming ${TIMER_QUEUE} (${Object.keys(this.handlers).join(', ')})`);
   }
@@ -67,8 +76,16 @@ export class TimerProcessor implements OnApplicationBootstrap, OnApplicationShut
     const q = this.timers.queue;
     const lost = this.declared && !(await q.getJobScheduler(JobName.ReconcileTimers));
     this.declared = true;
-    await q.upsertJobScheduler(JobName.ScheduleTimers, { every: this.config.TIMER_SCHEDULE_EVERY_MS }, { name: JobName.ScheduleTimers, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
-    await q.upsertJobScheduler(JobName.ReconcileTimers, { every: this.config.TIMER_RECONCILE_EVERY_MS }, { name: JobName.ReconcileTimers, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } });
+    await q.upsertJobScheduler(
+      JobName.ScheduleTimers,
+      { every: this.config.TIMER_SCHEDULE_EVERY_MS },
+      { name: JobName.ScheduleTimers, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
+    await q.upsertJobScheduler(
+      JobName.ReconcileTimers,
+      { every: this.config.TIMER_RECONCILE_EVERY_MS },
+      { name: JobName.ReconcileTimers, data: {}, opts: { removeOnComplete: true, removeOnFail: 100 } },
+    );
     if (lost) {
       const rearmed = await this.timers.reconcile();
       this.logger.warn(`queue state was lost; ${rearmed} timers re-armed from PostgreSQL`);

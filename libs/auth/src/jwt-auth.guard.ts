@@ -1,4 +1,11 @@
-import { CanActivate, createParamDecorator, ExecutionContext, Inject, Injectable, SetMetadata } from '@nestjs/common';
+import {
+  CanActivate,
+  createParamDecorator,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  SetMetadata,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AppConfig } from '@qianqi/config';
 import { DomainError, ErrorCode, ForbiddenError, type Actor, type Role } from '@qianqi/domain';
@@ -33,7 +40,8 @@ export class JwtAuthGuard implements CanActivate {
     try {
       req.actor = verifyToken(match[1], this.config.jwtSecret);
     } catch (err) {
-      if (err instanceof TokenError) throw new DomainError(ErrorCode.UNAUTHENTICATED, `invalid token: ${err.message}`);
+      if (err instanceof TokenError)
+        throw new DomainError(ErrorCode.UNAUTHENTICATED, `invalid token: ${err.message}`);
       throw err;
     }
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);

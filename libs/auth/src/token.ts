@@ -26,7 +26,11 @@ function hmacKey(secret: string): KeyObject | string {
   return cachedKey.key;
 }
 
-export function signToken(claims: TokenClaims, secret: string, expiresIn: jwt.SignOptions['expiresIn'] = '12h'): string {
+export function signToken(
+  claims: TokenClaims,
+  secret: string,
+  expiresIn: jwt.SignOptions['expiresIn'] = '12h',
+): string {
   return jwt.sign({ ...claims }, hmacKey(secret), { algorithm: 'HS256', expiresIn });
 }
 
@@ -72,7 +76,8 @@ function verifyFully(token: string, secret: string): { actor: Actor; exp?: numbe
   if (role === 'taskforce' && !(typeof taskForce === 'string' && taskForce in TASK_FORCES)) {
     throw new TokenError(`claim taskForce must be one of ${Object.keys(TASK_FORCES).join(', ')}`);
   }
-  if (role === 'applicant' && !(typeof org === 'string' && org)) throw new TokenError('claim org is required for applicants');
+  if (role === 'applicant' && !(typeof org === 'string' && org))
+    throw new TokenError('claim org is required for applicants');
   const actor: Actor = {
     id: sub,
     name: typeof name === 'string' && name ? name : sub,

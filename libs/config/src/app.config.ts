@@ -101,13 +101,21 @@ export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const config = plainToInstance(AppConfig, raw, { enableImplicitConversion: true, excludeExtraneousValues: false });
+  const config = plainToInstance(AppConfig, raw, {
+    enableImplicitConversion: true,
+    excludeExtraneousValues: false,
+  });
   const errors = validateSync(config, { whitelist: false });
-  const problems = errors.map((e) => `${e.property}=${JSON.stringify(raw[e.property] ?? e.value)}: ${Object.values(e.constraints ?? {}).join(', ')}`);
-  if (config.TEST_JOB_DELAY_MS && config.NODE_ENV !== 'test') problems.push('TEST_JOB_DELAY_MS is only allowed when NODE_ENV=test');
+  const problems = errors.map(
+    (e) =>
+      `${e.property}=${JSON.stringify(raw[e.property] ?? e.value)}: ${Object.values(e.constraints ?? {}).join(', ')}`,
+  );
+  if (config.TEST_JOB_DELAY_MS && config.NODE_ENV !== 'test')
+    problems.push('TEST_JOB_DELAY_MS is only allowed when NODE_ENV=test');
   if (config.NODE_ENV === 'production') {
     if (!config.JWT_SECRET) problems.push('JWT_SECRET is required when NODE_ENV=production');
-    if (config.CLOCK_MODE === 'manual') problems.push('CLOCK_MODE=manual is refused when NODE_ENV=production');
+    if (config.CLOCK_MODE === 'manual')
+      problems.push('CLOCK_MODE=manual is refused when NODE_ENV=production');
   }
   if (problems.length) throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   return config;

@@ -2,7 +2,12 @@ import type { CommandType, ItemDefinition } from '@qianqi/workflows';
 import type { Actor } from './actor';
 import { ForbiddenError } from './domain.errors';
 
-export const APPLICANT_COMMANDS: readonly CommandType[] = ['SUBMIT', 'RESUBMIT', 'SUPPLY_MATERIALS', 'WITHDRAW'];
+export const APPLICANT_COMMANDS: readonly CommandType[] = [
+  'SUBMIT',
+  'RESUBMIT',
+  'SUPPLY_MATERIALS',
+  'WITHDRAW',
+];
 export const DEPARTMENT_COMMANDS: readonly CommandType[] = [
   'ACCEPT',
   'ACCEPT_WITH_TOLERANCE',
@@ -28,7 +33,9 @@ export function canRead(actor: Actor, project: ProjectScope): boolean {
 
 export function assertCanRead(actor: Actor, project: ProjectScope): void {
   if (!canRead(actor, project)) {
-    throw new ForbiddenError(`applicant of ${actor.org ?? 'no org'} may not read a project of ${project.ownerOrg}`);
+    throw new ForbiddenError(
+      `applicant of ${actor.org ?? 'no org'} may not read a project of ${project.ownerOrg}`,
+    );
   }
 }
 
@@ -36,18 +43,28 @@ export function assertCanRegister(actor: Actor, ownerOrg: string): void {
   if (actor.role === 'admin') return;
   if (actor.role !== 'applicant') throw new ForbiddenError(`role ${actor.role} may not register projects`);
   if (actor.org !== ownerOrg) {
-    throw new ForbiddenError(`applicant of ${actor.org ?? 'no org'} may not register a project for ${ownerOrg}`, {
-      field: 'ownerOrg',
-    });
+    throw new ForbiddenError(
+      `applicant of ${actor.org ?? 'no org'} may not register a project for ${ownerOrg}`,
+      {
+        field: 'ownerOrg',
+      },
+    );
   }
 }
 
 /** The right to send one command to one item; refusals name the rule that refused. */
-export function assertCanCommand(actor: Actor, project: ProjectScope, item: ItemDefinition, type: CommandType): void {
+export function assertCanCommand(
+  actor: Actor,
+  project: ProjectScope,
+  item: ItemDefinition,
+  type: CommandType,
+): void {
   switch (actor.role) {
     case 'applicant':
       if (actor.org !== project.ownerOrg) {
-        throw new ForbiddenError(`applicant of ${actor.org ?? 'no org'} may not act on a project of ${project.ownerOrg}`);
+        throw new ForbiddenError(
+          `applicant of ${actor.org ?? 'no org'} may not act on a project of ${project.ownerOrg}`,
+        );
       }
       if (!APPLICANT_COMMANDS.includes(type)) {
         throw new ForbiddenError(`applicants may not ${type}`, { allowed: APPLICANT_COMMANDS });
@@ -65,7 +82,8 @@ export function assertCanCommand(actor: Actor, project: ProjectScope, item: Item
       }
       return;
     case 'admin':
-      if (!ADMIN_COMMANDS.includes(type)) throw new ForbiddenError(`admin may not ${type}`, { allowed: ADMIN_COMMANDS });
+      if (!ADMIN_COMMANDS.includes(type))
+        throw new ForbiddenError(`admin may not ${type}`, { allowed: ADMIN_COMMANDS });
       return;
     default:
       throw new ForbiddenError(`role ${actor.role} may not send commands`);

@@ -1,9 +1,4 @@
-import {
-  toMachineEvent,
-  type Light,
-  type PersistedProcedure,
-  type ProcedureLogic,
-} from '@qianqi/workflows';
+import { toMachineEvent, type Light, type PersistedProcedure, type ProcedureLogic } from '@qianqi/workflows';
 import type { DeadlineCalculator } from './deadline.port';
 import { dueCommitments, itemLight, nextCommitmentDueAt, nextLightChangeAt, thresholdsOf } from './lights';
 import { EVENT_OF_COMMAND, type NewEvent } from './procedure-event';
@@ -42,7 +37,15 @@ export function evaluateClock(
       const r = logic.apply(state, toMachineEvent(item.key, 'BREACH_COMMITMENTS', { materials }, now));
       if (r.changed) {
         state = r.state;
-        events.push({ type: EVENT_OF_COMMAND.BREACH_COMMITMENTS, data: { itemKey: item.key, materials, policy: item.breachPolicy ?? 'withhold', status: logic.status(state, item.key) } });
+        events.push({
+          type: EVENT_OF_COMMAND.BREACH_COMMITMENTS,
+          data: {
+            itemKey: item.key,
+            materials,
+            policy: item.breachPolicy ?? 'withhold',
+            status: logic.status(state, item.key),
+          },
+        });
         breached.push({ itemKey: item.key, materials });
       }
     }
@@ -51,12 +54,22 @@ export function evaluateClock(
     const ctx = state.context.items[item.key];
     const d = itemDeadlines(item, ctx, status, { now, deadlines: calc });
     const next = itemLight(status, ctx, d, item.limits.committed.n, t, now);
-    if (next.light !== ctx.light || next.statutoryBreach !== ctx.statutoryBreach || next.overdue !== ctx.overdue) {
+    if (
+      next.light !== ctx.light ||
+      next.statutoryBreach !== ctx.statutoryBreach ||
+      next.overdue !== ctx.overdue
+    ) {
       const r = logic.apply(state, toMachineEvent(item.key, 'SET_LIGHT', next, now));
       if (r.changed) {
         events.push({
           type: EVENT_OF_COMMAND.SET_LIGHT,
-          data: { itemKey: item.key, ...next, from: ctx.light, committedDueAt: d.committed?.dueAt ?? null, workingDaysLeft: d.committed?.left ?? null },
+          data: {
+            itemKey: item.key,
+            ...next,
+            from: ctx.light,
+            committedDueAt: d.committed?.dueAt ?? null,
+            workingDaysLeft: d.committed?.left ?? null,
+          },
         });
         if (next.overdue && !ctx.overdue) turnedRed.push(item.key);
         state = r.state;
@@ -80,14 +93,21 @@ export function projectLight(
   now: string,
 ): { light: Light; reasons: ProjectLightReason[] } {
   const items = logic.applicableItems(state).map((i) => ({ key: i.key, ctx: state.context.items[i.key] }));
-  let light: Light = items.reduce<Light>((w, i) => (SEVERITY.indexOf(i.ctx.light) > SEVERITY.indexOf(w) ? i.ctx.light : w), 'green');
+  let light: Light = items.reduce<Light>(
+    (w, i) => (SEVERITY.indexOf(i.ctx.light) > SEVERITY.indexOf(w) ? i.ctx.light : w),
+    'green',
+  );
   const reasons: ProjectLightReason[] = [];
   // The same instant the PROJECT_START timer fires at, so the timer finds the project late.
-  if (Date.parse(now) >= Date.parse(plannedStartPassesAt(project.plannedStartDate)) && !logic.readyToStart(state)) {
+  if (
+    Date.parse(now) >= Date.parse(plannedStartPassesAt(project.plannedStartDate)) &&
+    !logic.readyToStart(state)
+  ) {
     light = 'red';
     reasons.push('NOT_STARTED_ON_PLAN');
   }
-  if (items.some((i) => i.ctx.commitments.some((c) => c.status === 'breached'))) reasons.push('COMMITMENT_BREACHED');
+  if (items.some((i) => i.ctx.commitments.some((c) => c.status === 'breached')))
+    reasons.push('COMMITMENT_BREACHED');
   if (light !== 'green') {
     for (const i of items) if (i.ctx.light === light) reasons.push(`ITEM:${i.key}`);
   }
@@ -127,10 +147,17 @@ export function desiredTimers(
     let lightAt: string | null = null;
     if (calc) {
       lightAt = nextLightChangeAt(item, status, ctx, calc, t, now);
-      if (lightAt) provisional = itemDeadlines(item, ctx, status, { now, deadlines: calc }).committed?.provisional ?? false;
+      if (lightAt)
+        provisional =
+          itemDeadlines(item, ctx, status, { now, deadlines: calc }).committed?.provisional ?? false;
     }
     out.push({ kind: 'ITEM_LIGHT', target: `item:${item.key}`, dueAt: lightAt, provisional });
-    out.push({ kind: 'COMMITMENT_DUE', target: `item:${item.key}`, dueAt: nextCommitmentDueAt(ctx), provisional: false });
+    out.push({
+      kind: 'COMMITMENT_DUE',
+      target: `item:${item.key}`,
+      dueAt: nextCommitmentDueAt(ctx),
+      provisional: false,
+    });
   }
   const startAt = plannedStartPassesAt(project.plannedStartDate);
   out.push({

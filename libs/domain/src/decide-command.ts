@@ -59,7 +59,8 @@ function payloadOf(item: ItemDefinition, cmd: CommandRequest, ctx: DecideContext
     case 'RETURN_FOR_CORRECTION':
       return { reason: cmd.reason, missing: materialKeys(item, 'missing', cmd.missing ?? []) };
     case 'ACCEPT_WITH_TOLERANCE': {
-      const days = (cmd.dueInWorkingDays as number | undefined) ?? item.commitmentDays ?? DEFAULT_COMMITMENT_DAYS;
+      const days =
+        (cmd.dueInWorkingDays as number | undefined) ?? item.commitmentDays ?? DEFAULT_COMMITMENT_DAYS;
       const payload: CommandPayloads['ACCEPT_WITH_TOLERANCE'] = {
         dueInWorkingDays: days,
         commitmentDueAt: ctx.commitmentDueAt(ctx.at, days),
@@ -82,7 +83,13 @@ function payloadOf(item: ItemDefinition, cmd: CommandRequest, ctx: DecideContext
 }
 
 /** Why the machine refused, as the most specific error the state allows us to name. */
-function refusal(logic: ProcedureLogic, state: PersistedProcedure, item: ItemDefinition, cmd: CommandRequest, payload: Record<string, unknown>): DomainError {
+function refusal(
+  logic: ProcedureLogic,
+  state: PersistedProcedure,
+  item: ItemDefinition,
+  cmd: CommandRequest,
+  payload: Record<string, unknown>,
+): DomainError {
   const status = logic.status(state, item.key);
   const ctx = state.context.items[item.key];
   const missing = item.materials.filter((m) => !ctx.materials.includes(m.key));
@@ -92,7 +99,11 @@ function refusal(logic: ProcedureLogic, state: PersistedProcedure, item: ItemDef
   }
   if (accepted.includes(cmd.type)) {
     const breached = ctx.commitments.filter((c) => c.status === 'breached').map((c) => c.material);
-    if (cmd.type === 'APPROVE' && breached.length && (item.breachPolicy ?? DEFAULT_BREACH_POLICY) === 'withhold') {
+    if (
+      cmd.type === 'APPROVE' &&
+      breached.length &&
+      (item.breachPolicy ?? DEFAULT_BREACH_POLICY) === 'withhold'
+    ) {
       return new DomainError(
         ErrorCode.CERTIFICATE_WITHHELD,
         `${item.name}: the certificate is withheld until the committed material(s) ${breached.join(', ')} are supplied`,
@@ -141,11 +152,15 @@ export function decideCommand(
   const item = logic.item(itemKey);
   if (!item || logic.status(state, itemKey) === 'not_applicable') throw new NotFoundError('item', itemKey);
   const payload = payloadOf(item, cmd, ctx);
-  const { state: next, changed } = logic.apply(state, toMachineEvent(itemKey, cmd.type, payload as never, ctx.at));
+  const { state: next, changed } = logic.apply(
+    state,
+    toMachineEvent(itemKey, cmd.type, payload as never, ctx.at),
+  );
   if (!changed) throw refusal(logic, state, item, cmd, payload);
 
   let type = EVENT_OF_COMMAND[cmd.type];
-  if (cmd.type === 'APPROVE' && logic.status(next, itemKey) === 'provisionally_approved') type = PROVISIONAL_APPROVAL_EVENT;
+  if (cmd.type === 'APPROVE' && logic.status(next, itemKey) === 'provisionally_approved')
+    type = PROVISIONAL_APPROVAL_EVENT;
   const data: Record<string, unknown> = { itemKey, ...payload };
   if (cmd.type === 'ACCEPT_WITH_TOLERANCE') {
     data.missing = next.context.items[itemKey].commitments.map((c) => c.material);

@@ -43,24 +43,39 @@ export interface Ticket {
 }
 
 /** Who holds a level: 1 the routed 专班, 2 督导服务专班, 3 and 4 the project's 包抓领导. */
-export function holderOf(ticket: Pick<Ticket, 'level' | 'taskForce'>): { taskForce?: TaskForceCode; leader?: true } {
+export function holderOf(ticket: Pick<Ticket, 'level' | 'taskForce'>): {
+  taskForce?: TaskForceCode;
+  leader?: true;
+} {
   if (ticket.level <= 1) return { taskForce: ticket.taskForce };
   if (ticket.level === 2) return { taskForce: 'supervision' };
   return { leader: true };
 }
 
 /** Members of the holding task force, the project's leader from level 3, admin; others are refused. */
-export function assertCanHandle(actor: Actor, ticket: Pick<Ticket, 'level' | 'taskForce' | 'id'>, projectLeader: string | null): void {
+export function assertCanHandle(
+  actor: Actor,
+  ticket: Pick<Ticket, 'level' | 'taskForce' | 'id'>,
+  projectLeader: string | null,
+): void {
   if (actor.role === 'admin') return;
   const holder = holderOf(ticket);
   if (holder.taskForce && actor.role === 'taskforce' && actor.taskForce === holder.taskForce) return;
-  if (holder.leader && actor.role === 'leader' && projectLeader !== null && actor.id === projectLeader) return;
+  if (holder.leader && actor.role === 'leader' && projectLeader !== null && actor.id === projectLeader)
+    return;
   const who = holder.taskForce ? `task force ${holder.taskForce}` : "the project's leader";
-  throw new ForbiddenError(`ticket ${ticket.id} is at level ${ticket.level}, held by ${who}`, { level: ticket.level });
+  throw new ForbiddenError(`ticket ${ticket.id} is at level ${ticket.level}, held by ${who}`, {
+    level: ticket.level,
+  });
 }
 
 /** Whether an actor may read a ticket (lists are filtered the same way). */
-export function canSeeTicket(actor: Actor, ticket: Pick<Ticket, 'taskForce' | 'level'>, projectLeader: string | null, ownerOrg: string): boolean {
+export function canSeeTicket(
+  actor: Actor,
+  ticket: Pick<Ticket, 'taskForce' | 'level'>,
+  projectLeader: string | null,
+  ownerOrg: string,
+): boolean {
   switch (actor.role) {
     case 'applicant':
       return actor.org === ownerOrg;

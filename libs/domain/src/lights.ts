@@ -47,12 +47,17 @@ export function itemLight(
   const statutoryBreach = breachedStatute(status, deadlines, now);
   if (hasBreach(ctx) || overdue) return { light: 'red', overdue, statutoryBreach };
   if (!clocked) return { light: 'green', overdue: false, statutoryBreach: false };
-  if (c!.used >= Math.ceil(t.yellow * limit) || c!.left <= t.yellowDaysLeft) return { light: 'yellow', overdue, statutoryBreach };
+  if (c!.used >= Math.ceil(t.yellow * limit) || c!.left <= t.yellowDaysLeft)
+    return { light: 'yellow', overdue, statutoryBreach };
   if (c!.used >= Math.ceil(t.blue * limit)) return { light: 'blue', overdue, statutoryBreach };
   return { light: 'green', overdue, statutoryBreach };
 }
 
-function breachedStatute(status: ItemStatus, d: { statutory: ComputedDeadline | null }, now: string): boolean {
+function breachedStatute(
+  status: ItemStatus,
+  d: { statutory: ComputedDeadline | null },
+  now: string,
+): boolean {
   return CLOCKED.includes(status) && !!d.statutory && now > d.statutory.dueAt;
 }
 
@@ -73,7 +78,12 @@ export function nextLightChangeAt(
   const n = item.limits.committed.n;
   const dayStart = (k: number) => {
     if (k <= 0) return null;
-    const end = calc.deadline({ startedAt: ctx.acceptedAt!, limit: { n: k, unit: item.limits.committed.unit }, stops, now });
+    const end = calc.deadline({
+      startedAt: ctx.acceptedAt!,
+      limit: { n: k, unit: item.limits.committed.unit },
+      stops,
+      now,
+    });
     return new Date(Date.parse(end.dueAt) - DAY_MS + 1000).toISOString();
   };
   const after = (iso: string) => new Date(Date.parse(iso) + 1).toISOString();
@@ -98,5 +108,7 @@ export function nextCommitmentDueAt(ctx: ItemContext): string | null {
 }
 
 export function dueCommitments(ctx: ItemContext, now: string): string[] {
-  return ctx.commitments.filter((c) => c.status === 'open' && c.dueAt && c.dueAt < now).map((c) => c.material);
+  return ctx.commitments
+    .filter((c) => c.status === 'open' && c.dueAt && c.dueAt < now)
+    .map((c) => c.material);
 }

@@ -35,7 +35,14 @@ export function commandOfEvent(type: string): ItemEventType | undefined {
 }
 
 export interface EventMetadata {
-  actor: { id: string; name: string; role: Actor['role'] | 'system'; department?: string; taskForce?: string; org?: string };
+  actor: {
+    id: string;
+    name: string;
+    role: Actor['role'] | 'system';
+    department?: string;
+    taskForce?: string;
+    org?: string;
+  };
   requestId: string | null;
   idempotencyKey: string | null;
   occurredAt: string;

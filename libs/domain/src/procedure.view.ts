@@ -33,7 +33,11 @@ export interface ItemView {
   commitments: PersistedProcedure['context']['items'][string]['commitments'];
   correction: { reason: string; missing: string[] } | null;
   waiver: { basis: string; reason: string } | null;
-  clock: { running: boolean; paused: boolean; pausedSpans: PersistedProcedure['context']['items'][string]['stops'] };
+  clock: {
+    running: boolean;
+    paused: boolean;
+    pausedSpans: PersistedProcedure['context']['items'][string]['stops'];
+  };
   commands: string[];
 }
 
@@ -63,7 +67,7 @@ export function itemDeadlines(
   if (!opts.deadlines || !ctx.acceptedAt) return { committed: null, statutory: null };
   // After a decision the clock is frozen at the decision.
   const open = CLOCK_RUNNING.includes(status) || CLOCK_STOPPED.includes(status);
-  const now = open ? opts.now : ctx.decidedAt ?? opts.now;
+  const now = open ? opts.now : (ctx.decidedAt ?? opts.now);
   const stops = ctx.stops.filter((s) => s.to === null || s.to > ctx.acceptedAt!);
   const calc = (limit: ItemDefinition['limits']['committed']) =>
     opts.deadlines!.deadline({ startedAt: ctx.acceptedAt!, limit, stops, now });

@@ -21,7 +21,11 @@ export function startState(logic: ProcedureLogic, first: ReplayEvent): Persisted
  * Folds a stream through the pure transition of the definition version it ran on, optionally
  * stopping at a moment (events with occurredAt ≤ until). Never reads a snapshot.
  */
-export function replay(logic: ProcedureLogic, events: Iterable<ReplayEvent>, until?: string): ReplayResult | null {
+export function replay(
+  logic: ProcedureLogic,
+  events: Iterable<ReplayEvent>,
+  until?: string,
+): ReplayResult | null {
   let state: PersistedProcedure | null = null;
   let version = 0;
   let applied = 0;
@@ -50,7 +54,11 @@ export function applyRecorded(
   const command = commandOfEvent(e.type);
   const itemKey = (e.data as { itemKey?: string }).itemKey;
   if (!command || !itemKey) return state;
-  const result = logic.apply(state, { ...(e.data as object), type: `${itemKey}.${command}`, at: e.metadata.occurredAt });
+  const result = logic.apply(state, {
+    ...(e.data as object),
+    type: `${itemKey}.${command}`,
+    at: e.metadata.occurredAt,
+  });
   if (!result.changed) rejected.push(e.version);
   return result.state;
 }

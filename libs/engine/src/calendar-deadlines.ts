@@ -1,4 +1,10 @@
-import { computeDeadline, endOfShanghaiDay, shanghaiDate, WorkingDayCalendar, type CalendarYear } from '@qianqi/calendar';
+import {
+  computeDeadline,
+  endOfShanghaiDay,
+  shanghaiDate,
+  WorkingDayCalendar,
+  type CalendarYear,
+} from '@qianqi/calendar';
 import type { DeadlineCalculator } from '@qianqi/domain';
 
 /**

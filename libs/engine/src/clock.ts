@@ -32,7 +32,11 @@ export class ManualClock extends Clock {
     this.current = initial;
   }
 
-  static async create(read: () => Promise<string | null>, write: (now: string) => Promise<boolean>, fallback: string) {
+  static async create(
+    read: () => Promise<string | null>,
+    write: (now: string) => Promise<boolean>,
+    fallback: string,
+  ) {
     let stored = await read();
     if (!stored) {
       await write(fallback);

@@ -29,7 +29,11 @@ import { AdvanceClockUseCase } from './timers/advance-clock.usecase';
 import { FireTimerUseCase } from './timers/fire-timer.usecase';
 import { DEADLINES } from './tokens';
 
-const store = <T>(cls: new (ds: DataSource) => T) => ({ provide: cls, inject: [DataSource], useFactory: (ds: DataSource) => new cls(ds) });
+const store = <T>(cls: new (ds: DataSource) => T) => ({
+  provide: cls,
+  inject: [DataSource],
+  useFactory: (ds: DataSource) => new cls(ds),
+});
 
 const PROVIDERS = [
   { provide: AppConfig, useFactory: () => loadConfig() },
@@ -41,7 +45,9 @@ const PROVIDERS = [
       try {
         return await ds.initialize();
       } catch (err) {
-        throw new Error(`cannot connect to PostgreSQL at DATABASE_URL (${(err as Error).message}); start it or set DATABASE_URL`);
+        throw new Error(
+          `cannot connect to PostgreSQL at DATABASE_URL (${(err as Error).message}); start it or set DATABASE_URL`,
+        );
       }
     },
   },
@@ -57,7 +63,11 @@ const PROVIDERS = [
     inject: [AppConfig, CalendarStore],
     useFactory: async (config: AppConfig, calendars: CalendarStore) =>
       config.CLOCK_MODE === 'manual'
-        ? ManualClock.create(() => calendars.manualNow(), (now) => calendars.setManualNow(now), new Date().toISOString())
+        ? ManualClock.create(
+            () => calendars.manualNow(),
+            (now) => calendars.setManualNow(now),
+            new Date().toISOString(),
+          )
         : new SystemClock(),
   },
   { provide: LEVEL_LIMITS, inject: [AppConfig], useFactory: (config: AppConfig) => config.escalationLimits },

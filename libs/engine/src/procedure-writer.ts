@@ -13,7 +13,14 @@ import {
   type ProcedureView,
   type RecordedEvent,
 } from '@qianqi/domain';
-import { ProcedureStore, type AppendInput, type ArmedTimer, type EntityManager, type LoadedProcedure, type TimerRow } from '@qianqi/persistence';
+import {
+  ProcedureStore,
+  type AppendInput,
+  type ArmedTimer,
+  type EntityManager,
+  type LoadedProcedure,
+  type TimerRow,
+} from '@qianqi/persistence';
 import type { PersistedProcedure } from '@qianqi/workflows';
 import { DefinitionsService } from './definitions.service';
 import { changedRows, itemRows, sameFields } from './read-model';
@@ -35,6 +42,12 @@ function timerRows(t: DesiredTimer[]): TimerRow[] {
 }
 
 function changedTimers(before: DesiredTimer[], after: DesiredTimer[]): DesiredTimer[] {
+  // Both lists come from desiredTimers over the same items, so they are almost always aligned:
+  // compare pairwise then, and match by kind and target only when they are not.
+  const aligned =
+    before.length === after.length &&
+    after.every((t, i) => before[i].kind === t.kind && before[i].target === t.target);
+  if (aligned) return after.filter((t, i) => !sameFields(before[i], t));
   const key = (t: DesiredTimer) => `${t.kind}|${t.target}`;
   const old = new Map(before.map((t) => [key(t), t]));
   return after.filter((t) => !sameFields(old.get(key(t)), t));
@@ -67,18 +80,37 @@ export class ProcedureWriter {
     const light = projectLight(logic, state, loaded.project, at);
     const reasonsChanged = JSON.stringify(light.reasons) !== JSON.stringify(loaded.project.lightReasons);
     if (light.light !== loaded.project.light || reasonsChanged) {
-      newEvents.push({ type: PROJECT_LIGHT_CHANGED, data: { light: light.light, reasons: light.reasons, from: loaded.project.light } });
+      newEvents.push({
+        type: PROJECT_LIGHT_CHANGED,
+        data: { light: light.light, reasons: light.reasons, from: loaded.project.light },
+      });
     }
     const events = newEvents.length
-      ? chainEvents(loaded.procedureId, loaded.version, loaded.lastHash, newEvents, { ...metadata, occurredAt: at, definition: logic.ref })
+      ? chainEvents(loaded.procedureId, loaded.version, loaded.lastHash, newEvents, {
+          ...metadata,
+          occurredAt: at,
+          definition: logic.ref,
+        })
       : [];
     const version = events.length ? events[events.length - 1].version : loaded.version;
     const viewOpts = { now: at, deadlines: calc };
-    const before = procedureView(logic, loaded.state, { id: loaded.procedureId, projectId: loaded.projectId, version: loaded.version }, viewOpts);
-    const after = procedureView(logic, state, { id: loaded.procedureId, projectId: loaded.projectId, version }, viewOpts);
+    const before = procedureView(
+      logic,
+      loaded.state,
+      { id: loaded.procedureId, projectId: loaded.projectId, version: loaded.version },
+      viewOpts,
+    );
+    const after = procedureView(
+      logic,
+      state,
+      { id: loaded.procedureId, projectId: loaded.projectId, version },
+      viewOpts,
+    );
     const wanted = desiredTimers(logic, state, loaded.project, at, calc);
     // A timer that fired must be re-armed even when nothing else changed.
-    const timers = opts.allTimers ? wanted : changedTimers(desiredTimers(logic, loaded.state, loaded.project, at, calc), wanted);
+    const timers = opts.allTimers
+      ? wanted
+      : changedTimers(desiredTimers(logic, loaded.state, loaded.project, at, calc), wanted);
     return {
       procedureId: loaded.procedureId,
       events,
@@ -107,12 +139,21 @@ export class ProcedureWriter {
 
   itemRowsOf(loaded: LoadedProcedure, at: string) {
     const { logic, definition } = this.definitions.get(loaded.definition);
-    const view = procedureView(logic, loaded.state, { id: loaded.procedureId, projectId: loaded.projectId, version: loaded.version }, { now: at, deadlines: this.deadlines });
+    const view = procedureView(
+      logic,
+      loaded.state,
+      { id: loaded.procedureId, projectId: loaded.projectId, version: loaded.version },
+      { now: at, deadlines: this.deadlines },
+    );
     return itemRows(definition, view);
   }
 
   /** Null when the procedure moved on (optimistic path); inside a locked transaction it cannot. */
-  async write(plan: WritePlan, manager?: EntityManager, idempotency?: AppendInput['idempotency']): Promise<ArmedTimer[] | null> {
+  async write(
+    plan: WritePlan,
+    manager?: EntityManager,
+    idempotency?: AppendInput['idempotency'],
+  ): Promise<ArmedTimer[] | null> {
     if (!plan.events.length) {
       if (!manager) return [];
       return this.store.refresh(plan.procedureId, plan.append.items, plan.append.timers ?? [], manager);

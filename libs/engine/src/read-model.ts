@@ -5,7 +5,10 @@ import type { Light, ProcedureDefinition } from '@qianqi/workflows';
 const SEVERITY: Light[] = ['green', 'blue', 'yellow', 'red'];
 
 export function worstLight(lights: Light[]): Light {
-  return lights.reduce<Light>((worst, l) => (SEVERITY.indexOf(l) > SEVERITY.indexOf(worst) ? l : worst), 'green');
+  return lights.reduce<Light>(
+    (worst, l) => (SEVERITY.indexOf(l) > SEVERITY.indexOf(worst) ? l : worst),
+    'green',
+  );
 }
 
 /** The item read-model rows of a view, for the tables that queries and timers filter on. */

@@ -13,7 +13,9 @@ export class CalendarStore {
   constructor(private readonly ds: DataSource) {}
 
   async years(): Promise<StoredCalendarYear[]> {
-    const rows = await this.ds.query(`SELECT year, days_off, workdays, loaded_by, loaded_at FROM calendar_years ORDER BY year`);
+    const rows = await this.ds.query(
+      `SELECT year, days_off, workdays, loaded_by, loaded_at FROM calendar_years ORDER BY year`,
+    );
     return rows.map((r: Record<string, any>) => ({
       year: r.year,
       daysOff: r.days_off,

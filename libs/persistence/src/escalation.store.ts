@@ -49,8 +49,20 @@ export class EscalationStore {
        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11::jsonb,$12::jsonb,$9)
        ON CONFLICT (procedure_id, item_key, reason) WHERE status <> 'closed' DO NOTHING
        RETURNING ${COLUMNS}`,
-      [t.id, t.projectId, t.procedureId, t.itemKey, t.reason, t.taskForce, t.level, t.status, t.openedAt, t.dueAt,
-        JSON.stringify(t.notes), JSON.stringify(t.history)],
+      [
+        t.id,
+        t.projectId,
+        t.procedureId,
+        t.itemKey,
+        t.reason,
+        t.taskForce,
+        t.level,
+        t.status,
+        t.openedAt,
+        t.dueAt,
+        JSON.stringify(t.notes),
+        JSON.stringify(t.history),
+      ],
     );
     return rows.length ? toTicket(rows[0]) : null;
   }
@@ -67,8 +79,18 @@ export class EscalationStore {
     await manager.query(
       `UPDATE escalations SET level = $2, status = $3, due_at = $4, acknowledged_at = $5, closed_at = $6, resolution = $7,
               notes = $8::jsonb, history = $9::jsonb, updated_at = $10 WHERE id = $1`,
-      [t.id, t.level, t.status, t.dueAt, t.acknowledgedAt, t.closedAt, t.resolution, JSON.stringify(t.notes),
-        JSON.stringify(t.history), at],
+      [
+        t.id,
+        t.level,
+        t.status,
+        t.dueAt,
+        t.acknowledgedAt,
+        t.closedAt,
+        t.resolution,
+        JSON.stringify(t.notes),
+        JSON.stringify(t.history),
+        at,
+      ],
     );
   }
 
@@ -89,7 +111,9 @@ export class EscalationStore {
     const from = `FROM escalations e JOIN projects p ON p.id = e.project_id${clause}`;
     const [rows, count] = await Promise.all([
       this.ds.query(
-        `SELECT ${COLUMNS.split(',').map((c) => `e.${c.trim()}`).join(', ')} ${from} ORDER BY e.opened_at DESC, e.id LIMIT ${f.limit} OFFSET ${f.offset}`,
+        `SELECT ${COLUMNS.split(',')
+          .map((c) => `e.${c.trim()}`)
+          .join(', ')} ${from} ORDER BY e.opened_at DESC, e.id LIMIT ${f.limit} OFFSET ${f.offset}`,
         args,
       ),
       this.ds.query(`SELECT count(*)::int AS n ${from}`, args),
@@ -104,7 +128,11 @@ export class EscalationStore {
          FROM escalations WHERE opened_at >= $1 AND opened_at < $2 GROUP BY task_force ORDER BY task_force`,
       [from, to],
     );
-    return rows.map((r: Record<string, any>) => ({ taskForce: r.task_force, opened: r.opened, closed: r.closed }));
+    return rows.map((r: Record<string, any>) => ({
+      taskForce: r.task_force,
+      opened: r.opened,
+      closed: r.closed,
+    }));
   }
 
   async routeFor(department: string, region: string, manager?: EntityManager): Promise<string | null> {
@@ -125,7 +153,13 @@ export class EscalationStore {
   }
 
   async routes(): Promise<{ department: string; region: string; taskForce: string }[]> {
-    const rows = await this.ds.query(`SELECT department, region, task_force FROM escalation_routes ORDER BY department, region`);
-    return rows.map((r: Record<string, any>) => ({ department: r.department, region: r.region, taskForce: r.task_force }));
+    const rows = await this.ds.query(
+      `SELECT department, region, task_force FROM escalation_routes ORDER BY department, region`,
+    );
+    return rows.map((r: Record<string, any>) => ({
+      department: r.department,
+      region: r.region,
+      taskForce: r.task_force,
+    }));
   }
 }

@@ -30,7 +30,10 @@ export interface LoadedProcedure {
   lastHash: string;
   state: PersistedProcedure;
   updatedAt: string;
-  project: Pick<ProjectRecord, 'ownerOrg' | 'leader' | 'code' | 'name' | 'plannedStartDate' | 'region' | 'light' | 'lightReasons'>;
+  project: Pick<
+    ProjectRecord,
+    'ownerOrg' | 'leader' | 'code' | 'name' | 'plannedStartDate' | 'region' | 'light' | 'lightReasons'
+  >;
 }
 
 /** A timer as a command wants it; a null due time cancels it. */
@@ -86,7 +89,14 @@ const EVENT_COLUMNS = `version integer, type text, data jsonb, metadata jsonb, p
 
 function eventsJson(events: RecordedEvent[]): string {
   return JSON.stringify(
-    events.map((e) => ({ version: e.version, type: e.type, data: e.data, metadata: e.metadata, prev_hash: e.prevHash, hash: e.hash })),
+    events.map((e) => ({
+      version: e.version,
+      type: e.type,
+      data: e.data,
+      metadata: e.metadata,
+      prev_hash: e.prevHash,
+      hash: e.hash,
+    })),
   );
 }
 
@@ -110,7 +120,10 @@ export class ProcedureStore {
     return (await pool.query({ name, text, values })).rows;
   }
 
-  async load(procedureId: string, opts: { manager?: EntityManager; forUpdate?: boolean } = {}): Promise<LoadedProcedure | null> {
+  async load(
+    procedureId: string,
+    opts: { manager?: EntityManager; forUpdate?: boolean } = {},
+  ): Promise<LoadedProcedure | null> {
     const rows = await this.run(
       opts.forUpdate ? 'qianqi_load_procedure_for_update' : 'qianqi_load_procedure',
       `SELECT s.procedure_id, s.project_id, s.definition, s.version, s.last_hash, s.state,
@@ -229,13 +242,24 @@ export class ProcedureStore {
     manager: EntityManager,
   ): Promise<RecordedEvent> {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [streamId]);
-    const last = await manager.query(`SELECT version, hash FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1`, [streamId]);
+    const last = await manager.query(
+      `SELECT version, hash FROM events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1`,
+      [streamId],
+    );
     const event = build(last.length ? last[0].version : 0, last.length ? last[0].hash : '0'.repeat(64));
     await manager.query(
       `INSERT INTO events (stream_id, version, type, data, metadata, occurred_at, prev_hash, hash)
        VALUES ($1,$2,$3,$4::jsonb,$5::jsonb,$6,$7,$8)`,
-      [event.streamId, event.version, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata),
-        event.metadata.occurredAt, event.prevHash, event.hash],
+      [
+        event.streamId,
+        event.version,
+        event.type,
+        JSON.stringify(event.data),
+        JSON.stringify(event.metadata),
+        event.metadata.occurredAt,
+        event.prevHash,
+        event.hash,
+      ],
     );
     return event;
   }
@@ -249,7 +273,12 @@ export class ProcedureStore {
   }
 
   /** Read-model rows and timers that time moved without an event (due dates recomputed). */
-  async refresh(procedureId: string, items: ItemRow[], timers: TimerRow[], manager: EntityManager): Promise<ArmedTimer[]> {
+  async refresh(
+    procedureId: string,
+    items: ItemRow[],
+    timers: TimerRow[],
+    manager: EntityManager,
+  ): Promise<ArmedTimer[]> {
     if (items.length) {
       await manager.query(
         `UPDATE procedure_items t SET committed_due_at = x.committed_due_at, statutory_due_at = x.statutory_due_at,
@@ -273,7 +302,11 @@ export class ProcedureStore {
     );
     return rows
       .filter((r: { status: string }) => r.status === 'armed')
-      .map((r: Record<string, any>) => ({ id: r.id, version: r.version, dueAt: new Date(r.due_at).toISOString() }));
+      .map((r: Record<string, any>) => ({
+        id: r.id,
+        version: r.version,
+        dueAt: new Date(r.due_at).toISOString(),
+      }));
   }
 
   /** Registers a project and starts its procedure: one transaction, the stream's first event. */
@@ -290,21 +323,49 @@ export class ProcedureStore {
                                procedure_id, definition, ready_to_start, light, light_reasons, version, registered_at, updated_at)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13::jsonb,$14,$15,$15)`,
         [
-          project.id, project.code, project.name, project.approvalMode, project.region, project.ownerOrg,
-          project.plannedStartDate, project.leader, project.procedureId, project.definition, project.readyToStart,
-          project.light, JSON.stringify(project.lightReasons), project.version, project.registeredAt,
+          project.id,
+          project.code,
+          project.name,
+          project.approvalMode,
+          project.region,
+          project.ownerOrg,
+          project.plannedStartDate,
+          project.leader,
+          project.procedureId,
+          project.definition,
+          project.readyToStart,
+          project.light,
+          JSON.stringify(project.lightReasons),
+          project.version,
+          project.registeredAt,
         ],
       );
       await m.query(
         `INSERT INTO procedure_snapshots (procedure_id, project_id, definition, version, last_hash, state, updated_at)
          VALUES ($1,$2,$3,$4,$5,$6::jsonb,$7)`,
-        [project.procedureId, project.id, project.definition, event.version, event.hash, JSON.stringify(state), project.registeredAt],
+        [
+          project.procedureId,
+          project.id,
+          project.definition,
+          event.version,
+          event.hash,
+          JSON.stringify(state),
+          project.registeredAt,
+        ],
       );
       await m.query(
         `INSERT INTO events (stream_id, version, type, data, metadata, occurred_at, prev_hash, hash)
          VALUES ($1,$2,$3,$4::jsonb,$5::jsonb,$6,$7,$8)`,
-        [event.streamId, event.version, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata),
-          event.metadata.occurredAt, event.prevHash, event.hash],
+        [
+          event.streamId,
+          event.version,
+          event.type,
+          JSON.stringify(event.data),
+          JSON.stringify(event.metadata),
+          event.metadata.occurredAt,
+          event.prevHash,
+          event.hash,
+        ],
       );
       await m.query(
         `INSERT INTO procedure_items (procedure_id, project_id, item_key, department, task_force, stage, status, light,
@@ -318,7 +379,10 @@ export class ProcedureStore {
     });
   }
 
-  async events(procedureId: string, opts: { afterVersion?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
+  async events(
+    procedureId: string,
+    opts: { afterVersion?: number; limit?: number } = {},
+  ): Promise<RecordedEvent[]> {
     const rows = await this.ds.query(
       `SELECT stream_id, version, type, data, metadata, prev_hash, hash FROM events
         WHERE stream_id = $1 AND version > $2 ORDER BY version LIMIT $3`,
@@ -327,12 +391,17 @@ export class ProcedureStore {
     return rows.map(toRecorded);
   }
 
-  async findIdempotent(actorId: string, key: string): Promise<{ procedureId: string; requestHash: string; response: unknown } | null> {
+  async findIdempotent(
+    actorId: string,
+    key: string,
+  ): Promise<{ procedureId: string; requestHash: string; response: unknown } | null> {
     const rows = await this.ds.query(
       `SELECT procedure_id, request_hash, response FROM idempotency_keys WHERE actor_id = $1 AND key = $2`,
       [actorId, key],
     );
-    return rows.length ? { procedureId: rows[0].procedure_id, requestHash: rows[0].request_hash, response: rows[0].response } : null;
+    return rows.length
+      ? { procedureId: rows[0].procedure_id, requestHash: rows[0].request_hash, response: rows[0].response }
+      : null;
   }
 }
 

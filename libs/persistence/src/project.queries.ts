@@ -65,7 +65,10 @@ export class ProjectQueries {
     if (f.leader) add('leader = ?', f.leader);
     const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const [rows, count] = await Promise.all([
-      this.ds.query(`${SELECT}${clause} ORDER BY registered_at DESC, code LIMIT ${f.limit} OFFSET ${f.offset}`, args),
+      this.ds.query(
+        `${SELECT}${clause} ORDER BY registered_at DESC, code LIMIT ${f.limit} OFFSET ${f.offset}`,
+        args,
+      ),
       this.ds.query(`SELECT count(*)::int AS n FROM projects${clause}`, args),
     ]);
     return { items: rows.map(toProject), total: count[0].n };

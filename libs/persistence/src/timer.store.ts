@@ -44,18 +44,30 @@ export class TimerStore {
         ORDER BY due_at LIMIT $2`,
       [until, limit],
     );
-    return rows.map((r: Record<string, any>) => ({ id: r.id, version: r.version, dueAt: new Date(r.due_at).toISOString() }));
+    return rows.map((r: Record<string, any>) => ({
+      id: r.id,
+      version: r.version,
+      dueAt: new Date(r.due_at).toISOString(),
+    }));
   }
 
   /** Every armed timer due before `until`, in due order, after a cursor (for the reconciler). */
-  async armedBefore(until: string, limit: number, after?: { dueAt: string; id: string }): Promise<ArmedTimer[]> {
+  async armedBefore(
+    until: string,
+    limit: number,
+    after?: { dueAt: string; id: string },
+  ): Promise<ArmedTimer[]> {
     const rows = await this.ds.query(
       `SELECT id, version, due_at FROM timers
         WHERE status = 'armed' AND due_at < $1 AND ($3::timestamptz IS NULL OR (due_at, id) > ($3::timestamptz, $4::uuid))
         ORDER BY due_at, id LIMIT $2`,
       [until, limit, after?.dueAt ?? null, after?.id ?? null],
     );
-    return rows.map((r: Record<string, any>) => ({ id: r.id, version: r.version, dueAt: new Date(r.due_at).toISOString() }));
+    return rows.map((r: Record<string, any>) => ({
+      id: r.id,
+      version: r.version,
+      dueAt: new Date(r.due_at).toISOString(),
+    }));
   }
 
   async markEnqueued(timers: ArmedTimer[]): Promise<void> {
@@ -95,7 +107,9 @@ export class TimerStore {
       [t.kind, t.procedureId, t.target, t.dueAt],
     );
     const r = rows[0];
-    return r.status === 'armed' ? { id: r.id, version: r.version, dueAt: new Date(r.due_at).toISOString() } : null;
+    return r.status === 'armed'
+      ? { id: r.id, version: r.version, dueAt: new Date(r.due_at).toISOString() }
+      : null;
   }
 
   async procedureIdsWithProvisional(limit: number, afterId?: string): Promise<string[]> {

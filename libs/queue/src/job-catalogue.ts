@@ -28,6 +28,8 @@ export function assertHandlers(handlers: Record<string, unknown>): void {
   const missing = names.filter((n) => typeof handlers[n] !== 'function');
   const unknown = Object.keys(handlers).filter((n) => !names.includes(n));
   if (missing.length || unknown.length) {
-    throw new Error(`job catalogue mismatch: missing handlers ${missing.join(', ') || 'none'}; unknown ${unknown.join(', ') || 'none'}`);
+    throw new Error(
+      `job catalogue mismatch: missing handlers ${missing.join(', ') || 'none'}; unknown ${unknown.join(', ') || 'none'}`,
+    );
   }
 }

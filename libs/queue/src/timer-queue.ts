@@ -38,6 +38,7 @@ export class TimerQueue extends TimerScheduler implements OnApplicationShutdown 
 
   /** Adds the timers due within the horizon; the others wait in PostgreSQL for the scheduler. */
   async deliver(timers: ArmedTimer[]): Promise<void> {
+    if (!timers.length) return; // most commands arm nothing: no clock, no date arithmetic
     const until = this.horizonEnd();
     const soon = timers.filter((t) => t.dueAt < until);
     if (!soon.length) return;

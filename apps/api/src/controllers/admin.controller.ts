@@ -2,7 +2,12 @@ import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put } from 
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@qianqi/auth';
 import type { Actor } from '@qianqi/domain';
-import { AdvanceClockUseCase, CalendarDeadlines, LoadCalendarYearCommand, LoadCalendarYearUseCase } from '@qianqi/engine';
+import {
+  AdvanceClockUseCase,
+  CalendarDeadlines,
+  LoadCalendarYearCommand,
+  LoadCalendarYearUseCase,
+} from '@qianqi/engine';
 import { EscalationStore } from '@qianqi/persistence';
 import { SetClockDto, SetRouteDto } from './admin.dto';
 
@@ -20,7 +25,11 @@ export class AdminController {
 
   @Put('calendar/:year')
   @Roles('admin')
-  loadYear(@Param('year', ParseIntPipe) year: number, @Body() body: LoadCalendarYearCommand, @CurrentActor() actor: Actor) {
+  loadYear(
+    @Param('year', ParseIntPipe) year: number,
+    @Body() body: LoadCalendarYearCommand,
+    @CurrentActor() actor: Actor,
+  ) {
     return this.calendar.execute(actor, year, body);
   }
 

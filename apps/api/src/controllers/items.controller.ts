@@ -8,7 +8,10 @@ import { ItemDeskQueries } from '@qianqi/engine';
 import { DEPARTMENTS, ITEM_STATUSES } from '@qianqi/workflows';
 
 export class ItemListQueryDto {
-  @ApiPropertyOptional({ enum: Object.keys(DEPARTMENTS), description: 'department officers always see their own' })
+  @ApiPropertyOptional({
+    enum: Object.keys(DEPARTMENTS),
+    description: 'department officers always see their own',
+  })
   @IsOptional()
   @IsIn(Object.keys(DEPARTMENTS))
   department?: string;

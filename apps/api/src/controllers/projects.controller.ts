@@ -19,13 +19,21 @@ export class ProjectsController {
   @Post()
   @HttpCode(201)
   @Roles('applicant', 'admin')
-  create(@Body() body: RegisterProjectCommand, @CurrentActor() actor: Actor, @RequestContext() meta: RequestMeta) {
+  create(
+    @Body() body: RegisterProjectCommand,
+    @CurrentActor() actor: Actor,
+    @RequestContext() meta: RequestMeta,
+  ) {
     return this.register.execute(body, { actor, requestId: meta.requestId });
   }
 
   @Get()
   list(@Query() query: ProjectListQueryDto, @CurrentActor() actor: Actor) {
-    return this.queries.listProjects(actor, { ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 20 });
+    return this.queries.listProjects(actor, {
+      ...query,
+      page: query.page ?? 1,
+      pageSize: query.pageSize ?? 20,
+    });
   }
 
   @Get(':id')

@@ -78,11 +78,16 @@ export class ProblemFilter implements ExceptionFilter {
     } else if (exception instanceof HttpException) {
       status = exception.getStatus();
       const res = exception.getResponse();
-      const detail = typeof res === 'string' ? res : ((res as { message?: unknown }).message ?? exception.message);
+      const detail =
+        typeof res === 'string' ? res : ((res as { message?: unknown }).message ?? exception.message);
       const text = Array.isArray(detail) ? detail.join('; ') : String(detail);
       body = { code: HTTP_CODES[status] ?? `HTTP_${status}`, detail: text };
       if (status === 400 && /JSON|body/i.test(text)) {
-        body = { code: 'MALFORMED_BODY', detail: text, errors: [{ field: 'body', rule: 'json', message: text }] };
+        body = {
+          code: 'MALFORMED_BODY',
+          detail: text,
+          errors: [{ field: 'body', rule: 'json', message: text }],
+        };
       }
     } else if (isFastifyClientError(exception)) {
       status = exception.statusCode;
@@ -93,7 +98,9 @@ export class ProblemFilter implements ExceptionFilter {
       };
     } else {
       // The request id in the line itself: above info there is no per-request logger to carry it.
-      this.logger.error(`request ${req.id}: ${exception instanceof Error ? exception.stack : String(exception)}`);
+      this.logger.error(
+        `request ${req.id}: ${exception instanceof Error ? exception.stack : String(exception)}`,
+      );
       body = { code: 'INTERNAL', detail: 'internal error; the request id names it in the logs' };
     }
     const problem = { type: 'about:blank', title: TITLES[status] ?? 'Error', status };

@@ -13,13 +13,17 @@ export const RequestContext = createParamDecorator((_: unknown, ctx: ExecutionCo
   const h = req.headers ?? {};
   const key = h['idempotency-key'];
   if (key !== undefined && (typeof key !== 'string' || key.length < 1 || key.length > 200)) {
-    throw new ValidationError([{ field: 'Idempotency-Key', rule: 'length', message: 'Idempotency-Key must be 1–200 characters' }]);
+    throw new ValidationError([
+      { field: 'Idempotency-Key', rule: 'length', message: 'Idempotency-Key must be 1–200 characters' },
+    ]);
   }
   let ifMatch: number | null = null;
   if (h['if-match'] !== undefined) {
     const raw = String(h['if-match']).replace(/^W\//, '').replace(/"/g, '').trim();
     if (!/^\d+$/.test(raw)) {
-      throw new ValidationError([{ field: 'If-Match', rule: 'isInt', message: 'If-Match must be the procedure version, e.g. "7"' }]);
+      throw new ValidationError([
+        { field: 'If-Match', rule: 'isInt', message: 'If-Match must be the procedure version, e.g. "7"' },
+      ]);
     }
     ifMatch = Number(raw);
   }

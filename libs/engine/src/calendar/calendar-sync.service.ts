@@ -23,7 +23,10 @@ export class CalendarSync implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => this.refresh().catch((err) => this.logger.warn(`calendar refresh failed: ${err.message}`)), EVERY_MS);
+    this.timer = setInterval(
+      () => this.refresh().catch((err) => this.logger.warn(`calendar refresh failed: ${err.message}`)),
+      EVERY_MS,
+    );
     this.timer.unref();
   }
 

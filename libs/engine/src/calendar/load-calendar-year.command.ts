@@ -10,7 +10,11 @@ export class LoadCalendarYearCommand {
   @Matches(DATE, { each: true, message: 'daysOff must contain dates YYYY-MM-DD' })
   daysOff: string[];
 
-  @ApiProperty({ type: [String], example: ['2027-02-07'], description: '调休 make-up working days (YYYY-MM-DD)' })
+  @ApiProperty({
+    type: [String],
+    example: ['2027-02-07'],
+    description: '调休 make-up working days (YYYY-MM-DD)',
+  })
   @IsArray()
   @ArrayMaxSize(366)
   @Matches(DATE, { each: true, message: 'workdays must contain dates YYYY-MM-DD' })

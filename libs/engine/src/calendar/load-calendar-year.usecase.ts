@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WorkingDayCalendar } from '@qianqi/calendar';
-import { actorMetadata, ErrorCode, hashEvent, ValidationError, type Actor, type FieldProblem } from '@qianqi/domain';
+import {
+  actorMetadata,
+  ErrorCode,
+  hashEvent,
+  ValidationError,
+  type Actor,
+  type FieldProblem,
+} from '@qianqi/domain';
 import { CalendarStore, DataSource, ProcedureStore } from '@qianqi/persistence';
 import { CalendarDeadlines } from '../calendar-deadlines';
 import { Clock } from '../clock';
@@ -37,11 +44,17 @@ export class LoadCalendarYearUseCase {
     }
     for (const field of ['daysOff', 'workdays'] as const) {
       for (const d of cmd[field]) {
-        if (!d.startsWith(`${year}-`)) problems.push({ field, rule: 'sameYear', message: `${d} is not in ${year}` });
+        if (!d.startsWith(`${year}-`))
+          problems.push({ field, rule: 'sameYear', message: `${d} is not in ${year}` });
       }
     }
     const both = cmd.daysOff.filter((d) => cmd.workdays.includes(d));
-    if (both.length) problems.push({ field: 'workdays', rule: 'disjoint', message: `${both.join(', ')} listed as both day off and workday` });
+    if (both.length)
+      problems.push({
+        field: 'workdays',
+        rule: 'disjoint',
+        message: `${both.join(', ')} listed as both day off and workday`,
+      });
     if (!problems.length) {
       try {
         WorkingDayCalendar.bundled().withYears([{ year, daysOff: cmd.daysOff, workdays: cmd.workdays }]);
@@ -64,7 +77,13 @@ export class LoadCalendarYearUseCase {
             version: version + 1,
             type: CALENDAR_YEAR_LOADED,
             data: { year, daysOff, workdays },
-            metadata: { actor: actorMetadata(actor), requestId: null, idempotencyKey: null, occurredAt: at, definition: 'calendar' },
+            metadata: {
+              actor: actorMetadata(actor),
+              requestId: null,
+              idempotencyKey: null,
+              occurredAt: at,
+              definition: 'calendar',
+            },
             prevHash,
           };
           return { ...unhashed, hash: hashEvent(unhashed) };

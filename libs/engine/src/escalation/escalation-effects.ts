@@ -19,7 +19,11 @@ export class DeadlineEffects extends ProcedureEffects {
       procedureId,
       [
         ...plan.turnedRed.map((itemKey) => ({ itemKey, reason: 'OVERDUE' as const })),
-        ...plan.breached.map((b) => ({ itemKey: b.itemKey, reason: 'COMMITMENT_BREACHED' as const, detail: { materials: b.materials } })),
+        ...plan.breached.map((b) => ({
+          itemKey: b.itemKey,
+          reason: 'COMMITMENT_BREACHED' as const,
+          detail: { materials: b.materials },
+        })),
       ],
       at,
     );

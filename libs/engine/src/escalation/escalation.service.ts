@@ -102,10 +102,23 @@ export class EscalationService {
       if (!opened) continue;
       events.push({
         type: ESCALATION_EVENTS.opened,
-        data: { ticketId: ticket.id, itemKey: ticket.itemKey, reason: ticket.reason, taskForce: ticket.taskForce, level: 1, dueAt: ticket.dueAt, ...req.detail },
+        data: {
+          ticketId: ticket.id,
+          itemKey: ticket.itemKey,
+          reason: ticket.reason,
+          taskForce: ticket.taskForce,
+          level: 1,
+          dueAt: ticket.dueAt,
+          ...req.detail,
+        },
       });
       const timer = await this.timers.arm(
-        { kind: 'ESCALATION_LEVEL', procedureId: loaded.procedureId, target: `ticket:${ticket.id}`, dueAt: ticket.dueAt && after(ticket.dueAt) },
+        {
+          kind: 'ESCALATION_LEVEL',
+          procedureId: loaded.procedureId,
+          target: `ticket:${ticket.id}`,
+          dueAt: ticket.dueAt && after(ticket.dueAt),
+        },
         manager,
       );
       if (timer) armed.push(timer);
@@ -140,12 +153,22 @@ export class EscalationService {
     await this.appendTicketEvents(
       manager,
       loaded,
-      [{ type: ESCALATION_EVENTS.climbed, data: { ticketId, itemKey: ticket.itemKey, level: ticket.level, dueAt: ticket.dueAt } }],
+      [
+        {
+          type: ESCALATION_EVENTS.climbed,
+          data: { ticketId, itemKey: ticket.itemKey, level: ticket.level, dueAt: ticket.dueAt },
+        },
+      ],
       when,
       SYSTEM_ACTOR,
     );
     const timer = await this.timers.arm(
-      { kind: 'ESCALATION_LEVEL', procedureId: ticket.procedureId, target: `ticket:${ticketId}`, dueAt: ticket.dueAt && after(ticket.dueAt) },
+      {
+        kind: 'ESCALATION_LEVEL',
+        procedureId: ticket.procedureId,
+        target: `ticket:${ticketId}`,
+        dueAt: ticket.dueAt && after(ticket.dueAt),
+      },
       manager,
     );
     return timer ? [timer] : [];
@@ -204,16 +227,31 @@ export class EscalationService {
         const event = change(t, when);
         t.history.push({ at: when, action: event.type, level: t.level, actorId: actor.id });
         await this.tickets.save(t, when, m);
-        await this.appendTicketEvents(m, loaded, [{ type: event.type, data: { ticketId: t.id, itemKey: t.itemKey, level: t.level, ...event.data } }], when, actorMetadata(actor));
+        await this.appendTicketEvents(
+          m,
+          loaded,
+          [{ type: event.type, data: { ticketId: t.id, itemKey: t.itemKey, level: t.level, ...event.data } }],
+          when,
+          actorMetadata(actor),
+        );
         const timer = await this.timers.arm(
-          { kind: 'ESCALATION_LEVEL', procedureId: t.procedureId, target: `ticket:${t.id}`, dueAt: t.status === 'closed' || !t.dueAt ? null : after(t.dueAt) },
+          {
+            kind: 'ESCALATION_LEVEL',
+            procedureId: t.procedureId,
+            target: `ticket:${t.id}`,
+            dueAt: t.status === 'closed' || !t.dueAt ? null : after(t.dueAt),
+          },
           m,
         );
         return { ticket: t, armed: timer ? [timer] : [] };
       })
       .catch((err: { code?: string; constraint?: string }) => {
         if (err.code === '23505' && err.constraint === 'escalations_one_open_idx') {
-          throw new DomainError(ErrorCode.TICKET_ALREADY_OPEN, `another ticket is already open for this item and reason`, { ticketId: id });
+          throw new DomainError(
+            ErrorCode.TICKET_ALREADY_OPEN,
+            `another ticket is already open for this item and reason`,
+            { ticketId: id },
+          );
         }
         throw err;
       });
@@ -221,12 +259,23 @@ export class EscalationService {
     return ticket;
   }
 
-  async appendEvents(m: EntityManager, loaded: LoadedProcedure, events: NewEvent[], at: string): Promise<void> {
+  async appendEvents(
+    m: EntityManager,
+    loaded: LoadedProcedure,
+    events: NewEvent[],
+    at: string,
+  ): Promise<void> {
     await this.appendTicketEvents(m, loaded, events, at, SYSTEM_ACTOR);
   }
 
   /** Ticket events go into the procedure's stream: same chain, same version check, state unchanged. */
-  private async appendTicketEvents(m: EntityManager, loaded: LoadedProcedure, events: NewEvent[], at: string, actor: EventMetadata['actor']) {
+  private async appendTicketEvents(
+    m: EntityManager,
+    loaded: LoadedProcedure,
+    events: NewEvent[],
+    at: string,
+    actor: EventMetadata['actor'],
+  ) {
     const chained = chainEvents(loaded.procedureId, loaded.version, loaded.lastHash, events, {
       actor,
       requestId: null,
@@ -241,7 +290,11 @@ export class EscalationService {
         state: loaded.state,
         events: chained,
         items: [],
-        project: { readyToStart: false, light: loaded.project.light, lightReasons: loaded.project.lightReasons },
+        project: {
+          readyToStart: false,
+          light: loaded.project.light,
+          lightReasons: loaded.project.lightReasons,
+        },
         at,
         keepProject: true,
       },
@@ -259,8 +312,12 @@ function after(iso: string): string {
 }
 
 function ticketState(t: Ticket, action: string, allowed: string[]) {
-  return new DomainError(ErrorCode.INVALID_TICKET_STATE, `ticket ${t.id} is ${t.status}; cannot ${action} it (allowed when ${allowed.join(' or ')})`, {
-    ticketId: t.id,
-    status: t.status,
-  });
+  return new DomainError(
+    ErrorCode.INVALID_TICKET_STATE,
+    `ticket ${t.id} is ${t.status}; cannot ${action} it (allowed when ${allowed.join(' or ')})`,
+    {
+      ticketId: t.id,
+      status: t.status,
+    },
+  );
 }

@@ -115,7 +115,9 @@ export function fieldProblems(errors: ClassValidationError[], prefix = ''): Fiel
 /** Validates a command body against the class of its type: whitelist, no unknown fields. */
 export function parseCommandBody(body: unknown): CommandRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new ValidationError([{ field: 'body', rule: 'isObject', message: 'body must be a JSON object { type, … }' }]);
+    throw new ValidationError([
+      { field: 'body', rule: 'isObject', message: 'body must be a JSON object { type, … }' },
+    ]);
   }
   const type = (body as { type?: unknown }).type;
   const cls = typeof type === 'string' ? COMMAND_BODIES[type as CommandType] : undefined;

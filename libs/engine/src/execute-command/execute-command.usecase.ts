@@ -37,7 +37,14 @@ export interface CommandResult {
 export type ApiEvent = Pick<RecordedEvent, 'version' | 'type' | 'data' | 'metadata' | 'prevHash' | 'hash'>;
 
 export function toApiEvent(e: RecordedEvent): ApiEvent {
-  return { version: e.version, type: e.type, data: e.data, metadata: e.metadata, prevHash: e.prevHash, hash: e.hash };
+  return {
+    version: e.version,
+    type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+    prevHash: e.prevHash,
+    hash: e.hash,
+  };
 }
 
 /**
@@ -62,7 +69,12 @@ export class ExecuteCommandUseCase {
     @Optional() @Inject(DEADLINES) private readonly deadlines?: DeadlineCalculator,
   ) {}
 
-  async execute(procedureId: string, itemKey: string, cmd: CommandRequest, ctx: CommandContext): Promise<CommandResult> {
+  async execute(
+    procedureId: string,
+    itemKey: string,
+    cmd: CommandRequest,
+    ctx: CommandContext,
+  ): Promise<CommandResult> {
     const requestHash = ctx.idempotencyKey ? hashRequest(procedureId, itemKey, cmd) : null;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await backoff(attempt);
@@ -79,10 +91,14 @@ export class ExecuteCommandUseCase {
       if (!item) throw new NotFoundError('item', itemKey);
       assertCanCommand(ctx.actor, loaded.project, item, cmd.type);
       if (ctx.ifMatch !== null && ctx.ifMatch !== loaded.version) {
-        throw new DomainError(ErrorCode.PRECONDITION_FAILED, `If-Match ${ctx.ifMatch} is stale: procedure is at version ${loaded.version}`, {
-          expected: ctx.ifMatch,
-          actual: loaded.version,
-        });
+        throw new DomainError(
+          ErrorCode.PRECONDITION_FAILED,
+          `If-Match ${ctx.ifMatch} is stale: procedure is at version ${loaded.version}`,
+          {
+            expected: ctx.ifMatch,
+            actual: loaded.version,
+          },
+        );
       }
 
       const at = this.clock.now();
@@ -101,12 +117,15 @@ export class ExecuteCommandUseCase {
         .write(
           plan,
           undefined,
-          ctx.idempotencyKey ? { actorId: ctx.actor.id, key: ctx.idempotencyKey, requestHash: requestHash!, response } : null,
+          ctx.idempotencyKey
+            ? { actorId: ctx.actor.id, key: ctx.idempotencyKey, requestHash: requestHash!, response }
+            : null,
         )
         .catch(async (err: unknown) => {
           // The same key raced on another procedure and committed first: nothing of this
           // statement was written; answer as the key's owner says (IDEMPOTENCY_KEY_REUSED).
-          if (ctx.idempotencyKey && isIdempotencyKeyTaken(err)) await this.replayed(ctx, procedureId, requestHash!);
+          if (ctx.idempotencyKey && isIdempotencyKeyTaken(err))
+            await this.replayed(ctx, procedureId, requestHash!);
           throw err;
         });
       if (armed) {
@@ -117,7 +136,11 @@ export class ExecuteCommandUseCase {
     throw new ConcurrencyError(procedureId, -1);
   }
 
-  private async replayed(ctx: CommandContext, procedureId: string, requestHash: string): Promise<CommandResult | null> {
+  private async replayed(
+    ctx: CommandContext,
+    procedureId: string,
+    requestHash: string,
+  ): Promise<CommandResult | null> {
     const prior = await this.store.findIdempotent(ctx.actor.id, ctx.idempotencyKey!);
     if (!prior) return null;
     if (prior.procedureId !== procedureId || prior.requestHash !== requestHash) {
@@ -132,7 +155,11 @@ export class ExecuteCommandUseCase {
 }
 
 function isIdempotencyKeyTaken(err: unknown): boolean {
-  const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const e = err as {
+    code?: string;
+    constraint?: string;
+    driverError?: { code?: string; constraint?: string };
+  };
   const pg = e.driverError ?? e;
   return pg.code === '23505' && pg.constraint === 'idempotency_keys_pkey';
 }

@@ -45,7 +45,8 @@ export class ItemDeskQueries {
         let workingDaysLeft: number | null = null;
         if (i.committedDueAt && ['in_review', 'paused', 'correcting'].includes(i.status)) {
           const due = shanghaiDate(i.committedDueAt);
-          workingDaysLeft = due >= today ? cal.workingDaysBetween(today, due).days : -cal.workingDaysBetween(due, today).days;
+          workingDaysLeft =
+            due >= today ? cal.workingDaysBetween(today, due).days : -cal.workingDaysBetween(due, today).days;
         }
         return { ...i, name: def?.name ?? i.itemKey, workingDaysLeft };
       }),

@@ -1,6 +1,17 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { assertCanRead, NotFoundError, procedureView, type Actor, type DeadlineCalculator } from '@qianqi/domain';
-import { ProcedureStore, ProjectQueries, type LoadedProcedure, type ProjectRecord } from '@qianqi/persistence';
+import {
+  assertCanRead,
+  NotFoundError,
+  procedureView,
+  type Actor,
+  type DeadlineCalculator,
+} from '@qianqi/domain';
+import {
+  ProcedureStore,
+  ProjectQueries,
+  type LoadedProcedure,
+  type ProjectRecord,
+} from '@qianqi/persistence';
 import { Clock } from '../clock';
 import { DefinitionsService } from '../definitions.service';
 import { toApiEvent } from '../execute-command/execute-command.usecase';

@@ -7,7 +7,9 @@ export const PROJECT_CODE = /^\d{4}-\d{6}-\d{2}-\d{2}-\d{6}$/;
 export class RegisterProjectCommand {
   @ApiProperty({ example: '2022-330800-48-01-100231', description: '投资项目统一代码' })
   @IsString()
-  @Matches(PROJECT_CODE, { message: 'code must match ^\\d{4}-\\d{6}-\\d{2}-\\d{2}-\\d{6}$ (投资项目统一代码)' })
+  @Matches(PROJECT_CODE, {
+    message: 'code must match ^\\d{4}-\\d{6}-\\d{2}-\\d{2}-\\d{6}$ (投资项目统一代码)',
+  })
   code: string;
 
   @ApiProperty({ example: '常山江航电枢纽工程' })
@@ -33,7 +35,9 @@ export class RegisterProjectCommand {
   ownerOrg: string;
 
   @ApiProperty({ example: '2027-03-01' })
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'plannedStartDate must be a date YYYY-MM-DD' })
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, {
+    message: 'plannedStartDate must be a date YYYY-MM-DD',
+  })
   plannedStartDate: string;
 
   @ApiPropertyOptional({ description: 'the sub of the project’s 包抓领导' })

@@ -44,13 +44,19 @@ export class RegisterProjectUseCase {
     assertCanRegister(ctx.actor, cmd.ownerOrg);
     const def = this.definitions.resolve(cmd.definition ?? DEFAULT_DEFINITION_ID);
     if (!def) {
-      throw new ValidationError([
-        {
-          field: 'definition',
-          rule: 'knownDefinition',
-          message: `unknown definition ${cmd.definition}; known: ${this.definitions.registry.all().map((d) => d.ref).join(', ')}`,
-        },
-      ], ErrorCode.UNKNOWN_DEFINITION);
+      throw new ValidationError(
+        [
+          {
+            field: 'definition',
+            rule: 'knownDefinition',
+            message: `unknown definition ${cmd.definition}; known: ${this.definitions.registry
+              .all()
+              .map((d) => d.ref)
+              .join(', ')}`,
+          },
+        ],
+        ErrorCode.UNKNOWN_DEFINITION,
+      );
     }
     if (await this.projects.codeTaken(cmd.code)) throw codeTaken(cmd.code);
 
@@ -81,9 +87,20 @@ export class RegisterProjectUseCase {
           },
         },
       ],
-      { actor: actorMetadata(ctx.actor), requestId: ctx.requestId, idempotencyKey: null, occurredAt: at, definition: def.ref },
+      {
+        actor: actorMetadata(ctx.actor),
+        requestId: ctx.requestId,
+        idempotencyKey: null,
+        occurredAt: at,
+        definition: def.ref,
+      },
     );
-    const view = procedureView(def.logic, state, { id: procedureId, projectId, version: 1 }, { now: at, deadlines: this.deadlines });
+    const view = procedureView(
+      def.logic,
+      state,
+      { id: procedureId, projectId, version: 1 },
+      { now: at, deadlines: this.deadlines },
+    );
     let armed;
     try {
       armed = await this.store.create(
@@ -115,7 +132,8 @@ export class RegisterProjectUseCase {
         })),
       );
     } catch (err) {
-      if ((err as { code?: string }).code === '23505' && String((err as Error).message).includes('code')) throw codeTaken(cmd.code);
+      if ((err as { code?: string }).code === '23505' && String((err as Error).message).includes('code'))
+        throw codeTaken(cmd.code);
       throw err;
     }
     await this.scheduler.deliver(armed);
@@ -124,5 +142,8 @@ export class RegisterProjectUseCase {
 }
 
 function codeTaken(code: string) {
-  return new DomainError(ErrorCode.PROJECT_CODE_TAKEN, `a project with code ${code} is already registered`, { field: 'code', projectCode: code });
+  return new DomainError(ErrorCode.PROJECT_CODE_TAKEN, `a project with code ${code} is already registered`, {
+    field: 'code',
+    projectCode: code,
+  });
 }

@@ -13,18 +13,27 @@ export class AdvanceClockUseCase {
 
   async execute(now: string) {
     if (!(this.clock instanceof ManualClock)) {
-      throw new DomainError(ErrorCode.CLOCK_NOT_MANUAL, 'the clock is the system clock; start with CLOCK_MODE=manual to move it');
+      throw new DomainError(
+        ErrorCode.CLOCK_NOT_MANUAL,
+        'the clock is the system clock; start with CLOCK_MODE=manual to move it',
+      );
     }
     const target = new Date(now).toISOString();
     const previous = await this.clock.sync();
     if (target < previous) {
-      throw new DomainError(ErrorCode.CLOCK_BACKWARDS, `the clock never moves back: it is ${previous}, ${target} is earlier`, {
-        field: 'now',
-        current: previous,
-      });
+      throw new DomainError(
+        ErrorCode.CLOCK_BACKWARDS,
+        `the clock never moves back: it is ${previous}, ${target} is earlier`,
+        {
+          field: 'now',
+          current: previous,
+        },
+      );
     }
     if (!(await this.clock.set(target))) {
-      throw new DomainError(ErrorCode.CLOCK_BACKWARDS, `another process moved the clock past ${target}`, { field: 'now' });
+      throw new DomainError(ErrorCode.CLOCK_BACKWARDS, `another process moved the clock past ${target}`, {
+        field: 'now',
+      });
     }
     const timersFired = await this.fire.runDue();
     return { now: this.clock.now(), previous, timersFired };

@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@qianqi/config';
 import { SYSTEM_ACTOR } from '@qianqi/domain';
-import { DataSource, ProcedureStore, TimerStore, type ArmedTimer, type EntityManager } from '@qianqi/persistence';
+import {
+  DataSource,
+  ProcedureStore,
+  TimerStore,
+  type ArmedTimer,
+  type EntityManager,
+} from '@qianqi/persistence';
 import { Clock } from '../clock';
 import { EscalationService, type TicketRequest } from '../escalation/escalation.service';
 import { ProcedureWriter } from '../procedure-writer';
@@ -34,7 +40,8 @@ export class FireTimerUseCase {
     const now = await this.clock.sync();
     const result = await this.ds.transaction(async (m) => {
       const timer = await this.timers.byId(timerId, m);
-      if (!timer || timer.version !== version || timer.status !== 'armed' || !timer.dueAt) return { outcome: 'stale' as const, armed: [] };
+      if (!timer || timer.version !== version || timer.status !== 'armed' || !timer.dueAt)
+        return { outcome: 'stale' as const, armed: [] };
       if (timer.dueAt > now) return { outcome: 'not_due' as const, armed: [] };
       if (!(await this.timers.fire(timerId, version, m))) return { outcome: 'stale' as const, armed: [] };
       const armed =
@@ -42,7 +49,8 @@ export class FireTimerUseCase {
           ? await this.escalations.climbInTx(m, timer.target.replace(/^ticket:/, ''), timer.dueAt)
           : await this.tickInTx(m, timer.procedureId, timer.dueAt);
       // Test hook (NODE_ENV=test only): a job that is slow in the middle, its writes not committed.
-      if (this.config.NODE_ENV === 'test' && this.config.TEST_JOB_DELAY_MS) await sleep(this.config.TEST_JOB_DELAY_MS);
+      if (this.config.NODE_ENV === 'test' && this.config.TEST_JOB_DELAY_MS)
+        await sleep(this.config.TEST_JOB_DELAY_MS);
       return { outcome: 'fired' as const, armed };
     });
     await this.scheduler.deliver(result.armed);
@@ -57,15 +65,25 @@ export class FireTimerUseCase {
     const loaded = await this.store.load(procedureId, { manager: m, forUpdate: true });
     if (!loaded) return [];
     const at = loaded.updatedAt > dueAt ? loaded.updatedAt : dueAt;
-    const plan = this.writer.plan(loaded, { state: loaded.state, events: [] }, at, {
-      actor: SYSTEM_ACTOR,
-      requestId: null,
-      idempotencyKey: null,
-    }, { allTimers: true });
+    const plan = this.writer.plan(
+      loaded,
+      { state: loaded.state, events: [] },
+      at,
+      {
+        actor: SYSTEM_ACTOR,
+        requestId: null,
+        idempotencyKey: null,
+      },
+      { allTimers: true },
+    );
     const armed = (await this.writer.write(plan, m)) ?? [];
     const requests: TicketRequest[] = [
       ...plan.turnedRed.map((itemKey) => ({ itemKey, reason: 'OVERDUE' as const })),
-      ...plan.breached.map((b) => ({ itemKey: b.itemKey, reason: 'COMMITMENT_BREACHED' as const, detail: { materials: b.materials } })),
+      ...plan.breached.map((b) => ({
+        itemKey: b.itemKey,
+        reason: 'COMMITMENT_BREACHED' as const,
+        detail: { materials: b.materials },
+      })),
     ];
     if (requests.length) {
       const after = plan.events.length ? (await this.store.load(procedureId, { manager: m }))! : loaded;
@@ -73,7 +91,9 @@ export class FireTimerUseCase {
       if (opened.events.length) await this.escalations.appendEvents(m, after, opened.events, at);
       armed.push(...opened.armed);
     }
-    this.logger.debug(`tick ${procedureId} at ${at}: ${plan.events.length} events, ${requests.length} tickets`);
+    this.logger.debug(
+      `tick ${procedureId} at ${at}: ${plan.events.length} events, ${requests.length} tickets`,
+    );
     return armed;
   }
 
