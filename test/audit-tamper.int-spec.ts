@@ -1,5 +1,5 @@
 import { DefinitionRuntimes, verifyRecord, type VerificationFailure } from '../libs/audit/src';
-import { canonicalJson } from '../libs/audit/src/event.hash';
+import { canonicalJson } from '../libs/domain/src/event-hash';
 import { hashEvent, type RecordedEvent } from '../libs/domain/src';
 import { AuditStore, DataSource } from '../libs/persistence/src';
 import { BUILT_IN_DEFINITIONS, DefinitionRegistry } from '../workflows/src';

@@ -1,6 +1,5 @@
-import { GENESIS_HASH } from '@qianqi/domain';
+import { eventHash, GENESIS_HASH } from '@qianqi/domain';
 import type { StoredEvent, VerificationFailure } from './audit.types';
-import { eventHash } from './event.hash';
 
 /**
  * The stream's own evidence, without the database or a definition: versions run 1, 2, 3… with no

@@ -1,6 +1,6 @@
 import type { ProcedureDefinition } from '@qianqi/workflows';
 import type { StoredEvent } from './audit.types';
-import { canonicalJson, sha256Hex } from './event.hash';
+import { canonicalJson, sha256Hex } from '@qianqi/domain';
 
 /**
  * The export of one procedure: a JSON Lines file whose first line is a header (the procedure,

@@ -1,6 +1,6 @@
 import { contentHash, DEFAULT_CATALOGUE } from '@qianqi/workflows';
 import { auditScenario, buildStream, hour, streamActors } from '../../../test/support/audit-stream';
-import { canonicalJson } from './event.hash';
+import { canonicalJson } from '@qianqi/domain';
 import { exportHeader, headerHashOf, toCsv, toJsonl, type ExportHeader } from './export.format';
 import { verifyExport } from './export.verification';
 

@@ -2,7 +2,7 @@ import { replay } from '@qianqi/domain';
 import { contentHash, DefinitionRegistry, definitionRef, type ProcedureDefinition } from '@qianqi/workflows';
 import type { StoredEvent, VerificationFailure } from './audit.types';
 import { checkChain } from './chain.check';
-import { canonicalJson } from './event.hash';
+import { canonicalJson } from '@qianqi/domain';
 import { EXPORT_FORMAT, EXPORT_FORMAT_VERSION, headerHashOf, type ExportHeader } from './export.format';
 
 export interface ExportVerification {

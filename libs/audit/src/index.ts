@@ -5,7 +5,7 @@
 export * from './audit.types';
 export * from './chain.check';
 export * from './definition.runtimes';
-export * from './event.hash';
+export { canonicalJson, eventHash, sha256Hex, type HashableEvent } from '@qianqi/domain';
 export * from './export.format';
 export * from './export.verification';
 export * from './record.verification';

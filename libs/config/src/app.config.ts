@@ -47,6 +47,17 @@ export class AppConfig {
   @Type(() => Number)
   API_WORKERS: number = 1;
 
+  /**
+   * Procedures each API process remembers as it last wrote them, so the next command on one skips
+   * its load (the write stays conditional on the version, so a stale entry only costs a retry).
+   * 0 turns it off.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  @Type(() => Number)
+  SNAPSHOT_CACHE_SIZE: number = 5000;
+
   /** Prefix of the BullMQ queues, so tests and several deployments can share one Redis. */
   @IsString()
   QUEUE_PREFIX: string = 'qianqi';

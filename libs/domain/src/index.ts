@@ -5,6 +5,7 @@ export * from './deadline.port';
 export * from './decide-command';
 export * from './domain.errors';
 export * from './escalation';
+export * from './event-hash';
 export * from './lights';
 export * from './procedure-event';
 export * from './procedure.view';

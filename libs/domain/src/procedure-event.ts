@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import type { CommandType, ItemEventType } from '@qianqi/workflows';
 import type { Actor } from './actor';
+import { eventHash } from './event-hash';
 
 /** Events are past tense; each item event maps back to the machine event it was decided by. */
 export const EVENT_OF_COMMAND: Record<ItemEventType, string> = {
@@ -67,14 +66,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** SHA-256 over the canonical JSON (RFC 8785) of the event, then the previous hash. */
 export function hashEvent(e: Omit<RecordedEvent, 'hash'>): string {
-  const body = canonicalize({
-    streamId: e.streamId,
-    version: e.version,
-    type: e.type,
-    data: e.data,
-    metadata: e.metadata,
-  }) as string;
-  return createHash('sha256').update(body).update(e.prevHash).digest('hex');
+  return eventHash(e.streamId, e);
 }
 
 /** Places decided events after `version`, chaining each hash to the one before. */

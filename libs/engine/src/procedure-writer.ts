@@ -3,6 +3,7 @@ import {
   chainEvents,
   desiredTimers,
   evaluateClock,
+  itemView,
   PROJECT_LIGHT_CHANGED,
   procedureView,
   projectLight,
@@ -23,14 +24,16 @@ import {
 } from '@qianqi/persistence';
 import type { PersistedProcedure } from '@qianqi/workflows';
 import { DefinitionsService } from './definitions.service';
-import { changedRows, itemRows, sameFields } from './read-model';
+import { itemRow, itemRows, sameFields } from './read-model';
 import { DEADLINES } from './tokens';
 
 export interface WritePlan {
   procedureId: string;
   events: RecordedEvent[];
-  before: ProcedureView;
-  after: ProcedureView;
+  /** The procedure after the write, as GET /procedures/:id shows it (computed on first use). */
+  readonly after: ProcedureView;
+  /** The state, version and head hash the procedure is at once the write commits. */
+  next: { state: PersistedProcedure; version: number; lastHash: string; project: LoadedProcedure['project'] };
   append: Omit<AppendInput, 'idempotency'>;
   /** Items that turned red and commitments that broke in this write: tickets to open. */
   turnedRed: string[];
@@ -51,6 +54,22 @@ function changedTimers(before: DesiredTimer[], after: DesiredTimer[]): DesiredTi
   const key = (t: DesiredTimer) => `${t.kind}|${t.target}`;
   const old = new Map(before.map((t) => [key(t), t]));
   return after.filter((t) => !sameFields(old.get(key(t)), t));
+}
+
+/**
+ * The items a write can have changed: those whose status or context object differs. The machine's
+ * assigns replace only the item they touch (the others keep their object), and every read-model
+ * field and timer of an item is a function of its status, its context, the calendar and the
+ * instant — so an item that is the same object in the same status has the same rows and timers
+ * at the same instant, and need not be computed twice.
+ */
+function changedItems(before: PersistedProcedure, after: PersistedProcedure): Set<string> {
+  const keys = new Set<string>();
+  for (const key of Object.keys(after.context.items)) {
+    if (before.value[key] !== after.value[key] || before.context.items[key] !== after.context.items[key])
+      keys.add(key);
+  }
+  return keys;
 }
 
 /**
@@ -78,8 +97,7 @@ export class ProcedureWriter {
     const state = clock.state;
     const newEvents = [...decided.events, ...clock.events];
     const light = projectLight(logic, state, loaded.project, at);
-    const reasonsChanged = JSON.stringify(light.reasons) !== JSON.stringify(loaded.project.lightReasons);
-    if (light.light !== loaded.project.light || reasonsChanged) {
+    if (light.light !== loaded.project.light || !sameReasons(light.reasons, loaded.project.lightReasons)) {
       newEvents.push({
         type: PROJECT_LIGHT_CHANGED,
         data: { light: light.light, reasons: light.reasons, from: loaded.project.light },
@@ -92,30 +110,45 @@ export class ProcedureWriter {
           definition: logic.ref,
         })
       : [];
-    const version = events.length ? events[events.length - 1].version : loaded.version;
+    const last = events[events.length - 1];
+    const version = last ? last.version : loaded.version;
     const viewOpts = { now: at, deadlines: calc };
-    const before = procedureView(
-      logic,
-      loaded.state,
-      { id: loaded.procedureId, projectId: loaded.projectId, version: loaded.version },
-      viewOpts,
-    );
-    const after = procedureView(
+    const changed = changedItems(loaded.state, state);
+    const items = logic
+      .applicableItems(state)
+      .filter((i) => changed.has(i.key))
+      .map((i) => itemRow(definition, itemView(logic, state, i, viewOpts)));
+    const wanted = desiredTimers(
       logic,
       state,
-      { id: loaded.procedureId, projectId: loaded.projectId, version },
-      viewOpts,
+      loaded.project,
+      at,
+      calc,
+      opts.allTimers ? undefined : changed,
     );
-    const wanted = desiredTimers(logic, state, loaded.project, at, calc);
     // A timer that fired must be re-armed even when nothing else changed.
     const timers = opts.allTimers
       ? wanted
-      : changedTimers(desiredTimers(logic, loaded.state, loaded.project, at, calc), wanted);
+      : changedTimers(desiredTimers(logic, loaded.state, loaded.project, at, calc, changed), wanted);
+    let view: ProcedureView | null = null;
     return {
       procedureId: loaded.procedureId,
       events,
-      before,
-      after,
+      get after() {
+        view ??= procedureView(
+          logic,
+          state,
+          { id: loaded.procedureId, projectId: loaded.projectId, version },
+          viewOpts,
+        );
+        return view;
+      },
+      next: {
+        state,
+        version,
+        lastHash: last ? last.hash : loaded.lastHash,
+        project: { ...loaded.project, light: light.light, lightReasons: light.reasons },
+      },
       turnedRed: clock.turnedRed,
       breached: clock.breached,
       append: {
@@ -123,8 +156,8 @@ export class ProcedureWriter {
         expectedVersion: loaded.version,
         state,
         events,
-        items: changedRows(itemRows(definition, before), itemRows(definition, after)),
-        project: { readyToStart: after.readyToStart, light: light.light, lightReasons: light.reasons },
+        items,
+        project: { readyToStart: logic.readyToStart(state), light: light.light, lightReasons: light.reasons },
         at,
         timers: timerRows(timers),
       },
@@ -160,4 +193,10 @@ export class ProcedureWriter {
     }
     return this.store.append({ ...plan.append, idempotency: idempotency ?? null }, manager);
   }
+}
+
+function sameReasons(a: readonly unknown[], b: readonly unknown[] | null | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

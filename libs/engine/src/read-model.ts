@@ -1,4 +1,4 @@
-import type { ProcedureView } from '@qianqi/domain';
+import type { ItemView, ProcedureView } from '@qianqi/domain';
 import type { ItemRow } from '@qianqi/persistence';
 import type { Light, ProcedureDefinition } from '@qianqi/workflows';
 
@@ -13,11 +13,15 @@ export function worstLight(lights: Light[]): Light {
 
 /** The item read-model rows of a view, for the tables that queries and timers filter on. */
 export function itemRows(def: ProcedureDefinition, view: ProcedureView): ItemRow[] {
-  const byKey = new Map(def.items.map((i) => [i.key, i]));
-  return view.items.map((i) => ({
+  return view.items.map((i) => itemRow(def, i));
+}
+
+/** One item's read-model row. */
+export function itemRow(def: ProcedureDefinition, i: ItemView): ItemRow {
+  return {
     item_key: i.key,
     department: i.department,
-    task_force: byKey.get(i.key)!.taskForce,
+    task_force: def.items.find((d) => d.key === i.key)!.taskForce,
     stage: i.stage,
     status: i.status,
     light: i.light,
@@ -27,7 +31,7 @@ export function itemRows(def: ProcedureDefinition, view: ProcedureView): ItemRow
     statutory_due_at: i.statutoryDueAt,
     provisional: i.provisional,
     open_commitments: i.commitments.filter((c) => c.status !== 'fulfilled').length,
-  }));
+  };
 }
 
 /**
@@ -40,10 +44,4 @@ export function sameFields<T extends object>(a: T | undefined, b: T): boolean {
   if (Object.keys(a).length !== keys.length) return false;
   for (const k of keys) if (a[k] !== b[k]) return false;
   return true;
-}
-
-/** Only the rows that differ, so a command rewrites the items it touched. */
-export function changedRows(before: ItemRow[], after: ItemRow[]): ItemRow[] {
-  const old = new Map(before.map((r) => [r.item_key, r]));
-  return after.filter((r) => !sameFields(old.get(r.item_key), r));
 }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   actorMetadata,
   assertCanCommand,
+  canonicalJson,
   ConcurrencyError,
   decideCommand,
   DomainError,
@@ -13,14 +12,17 @@ import {
   type CommandRequest,
   type DeadlineCalculator,
   type ProcedureView,
+  sha256Hex,
   type RecordedEvent,
 } from '@qianqi/domain';
-import { ProcedureStore } from '@qianqi/persistence';
+import { AppConfig } from '@qianqi/config';
+import { ProcedureStore, type LoadedProcedure } from '@qianqi/persistence';
 import { Clock } from '../clock';
 import { DefinitionsService } from '../definitions.service';
-import { ProcedureWriter } from '../procedure-writer';
+import { ProcedureWriter, type WritePlan } from '../procedure-writer';
 import { DEADLINES } from '../tokens';
 import { ProcedureEffects } from './procedure-effects';
+import { SnapshotCache } from './snapshot-cache';
 
 export interface CommandContext {
   actor: Actor;
@@ -57,17 +59,26 @@ const MAX_ATTEMPTS = 32;
  * Load → check the actor's right → the machine's pure transition → one statement appending the
  * events with the snapshot and read models → effects after commit. A lost race is re-decided on
  * the fresh state (and refused if the command no longer fits).
+ *
+ * The load is skipped when this process wrote the procedure last (SnapshotCache): the append is
+ * conditional on the version either way, so a stale guess costs a lost race, and a refusal
+ * decided on a guess is decided again on a fresh load before it is given.
  */
 @Injectable()
 export class ExecuteCommandUseCase {
+  private readonly cache: SnapshotCache;
+
   constructor(
     private readonly store: ProcedureStore,
     private readonly definitions: DefinitionsService,
     private readonly clock: Clock,
     private readonly effects: ProcedureEffects,
     private readonly writer: ProcedureWriter,
+    config: AppConfig,
     @Optional() @Inject(DEADLINES) private readonly deadlines?: DeadlineCalculator,
-  ) {}
+  ) {
+    this.cache = new SnapshotCache(config.SNAPSHOT_CACHE_SIZE);
+  }
 
   async execute(
     procedureId: string,
@@ -76,9 +87,10 @@ export class ExecuteCommandUseCase {
     ctx: CommandContext,
   ): Promise<CommandResult> {
     const requestHash = ctx.idempotencyKey ? hashRequest(procedureId, itemKey, cmd) : null;
+    let lostRaces = 0;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      if (attempt > 0) await backoff(attempt);
-      const loaded = await this.store.load(procedureId);
+      const guess = attempt === 0 ? this.cache.get(procedureId) : undefined;
+      const loaded = guess ?? (await this.store.load(procedureId));
       if (!loaded) throw new NotFoundError('procedure', procedureId);
       // After the load, not before: a twin request that committed first is answered here with its
       // answer, never refused by the state it left behind.
@@ -86,32 +98,18 @@ export class ExecuteCommandUseCase {
         const prior = await this.replayed(ctx, procedureId, requestHash!);
         if (prior) return prior;
       }
-      const { logic } = this.definitions.get(loaded.definition);
-      const item = logic.item(itemKey);
-      if (!item) throw new NotFoundError('item', itemKey);
-      assertCanCommand(ctx.actor, loaded.project, item, cmd.type);
-      if (ctx.ifMatch !== null && ctx.ifMatch !== loaded.version) {
-        throw new DomainError(
-          ErrorCode.PRECONDITION_FAILED,
-          `If-Match ${ctx.ifMatch} is stale: procedure is at version ${loaded.version}`,
-          {
-            expected: ctx.ifMatch,
-            actual: loaded.version,
-          },
-        );
+      let plan: WritePlan;
+      let at: string;
+      try {
+        at = this.clock.now();
+        plan = this.decide(loaded, itemKey, cmd, ctx, at);
+      } catch (err) {
+        if (guess && err instanceof DomainError) {
+          this.cache.delete(procedureId);
+          continue;
+        }
+        throw err;
       }
-
-      const at = this.clock.now();
-      const deadlines = this.deadlines;
-      const decision = decideCommand(logic, loaded.state, itemKey, cmd, {
-        at,
-        commitmentDueAt: (from, days) => deadlines?.workingDaysAfter(from, days).dueAt ?? null,
-      });
-      const plan = this.writer.plan(loaded, decision, at, {
-        actor: actorMetadata(ctx.actor),
-        requestId: ctx.requestId,
-        idempotencyKey: ctx.idempotencyKey,
-      });
       const response: CommandResult = { procedure: plan.after, events: plan.events.map(toApiEvent) };
       const armed = await this.writer
         .write(
@@ -122,6 +120,7 @@ export class ExecuteCommandUseCase {
             : null,
         )
         .catch(async (err: unknown) => {
+          this.cache.delete(procedureId);
           // The same key raced on another procedure and committed first: nothing of this
           // statement was written; answer as the key's owner says (IDEMPOTENCY_KEY_REUSED).
           if (ctx.idempotencyKey && isIdempotencyKeyTaken(err))
@@ -129,11 +128,50 @@ export class ExecuteCommandUseCase {
           throw err;
         });
       if (armed) {
+        this.cache.set({
+          ...loaded,
+          ...plan.next,
+          updatedAt: plan.events.length ? at : loaded.updatedAt,
+        });
         await this.effects.afterCommit({ procedureId, plan, armed, at });
         return response;
       }
+      this.cache.delete(procedureId);
+      // A stale guess is not a race with a live contender: load again at once.
+      if (!guess) await backoff(++lostRaces);
     }
     throw new ConcurrencyError(procedureId, -1);
+  }
+
+  /** The actor's right, If-Match, the machine's decision and the write it makes. */
+  private decide(
+    loaded: LoadedProcedure,
+    itemKey: string,
+    cmd: CommandRequest,
+    ctx: CommandContext,
+    at: string,
+  ): WritePlan {
+    const { logic } = this.definitions.get(loaded.definition);
+    const item = logic.item(itemKey);
+    if (!item) throw new NotFoundError('item', itemKey);
+    assertCanCommand(ctx.actor, loaded.project, item, cmd.type);
+    if (ctx.ifMatch !== null && ctx.ifMatch !== loaded.version) {
+      throw new DomainError(
+        ErrorCode.PRECONDITION_FAILED,
+        `If-Match ${ctx.ifMatch} is stale: procedure is at version ${loaded.version}`,
+        { expected: ctx.ifMatch, actual: loaded.version },
+      );
+    }
+    const deadlines = this.deadlines;
+    const decision = decideCommand(logic, loaded.state, itemKey, cmd, {
+      at,
+      commitmentDueAt: (from, days) => deadlines?.workingDaysAfter(from, days).dueAt ?? null,
+    });
+    return this.writer.plan(loaded, decision, at, {
+      actor: actorMetadata(ctx.actor),
+      requestId: ctx.requestId,
+      idempotencyKey: ctx.idempotencyKey,
+    });
   }
 
   private async replayed(
@@ -170,7 +208,5 @@ function backoff(attempt: number): Promise<void> {
 }
 
 function hashRequest(procedureId: string, itemKey: string, cmd: CommandRequest): string {
-  return createHash('sha256')
-    .update(canonicalize({ procedureId, itemKey, cmd: { ...cmd } }) as string)
-    .digest('hex');
+  return sha256Hex(canonicalJson({ procedureId, itemKey, cmd: { ...cmd } }));
 }

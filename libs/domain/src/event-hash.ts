@@ -1,10 +1,11 @@
 import * as crypto from 'node:crypto';
 
 /**
- * The event hash of `hashEvent` (libs/domain), computed for bulk verification: the same bytes
- * (RFC 8785 canonical JSON of { data, metadata, streamId, type, version }, then the previous
- * hash) through a serializer that builds one string instead of many, and one-shot SHA-256.
- * A unit test holds the two equal.
+ * The event hash: SHA-256 over the RFC 8785 canonical JSON of { data, metadata, streamId, type,
+ * version }, then the previous hash. One serializer builds one string (keys sorted, ES number and
+ * string forms) and one-shot SHA-256 hashes it: every command hashes its events, and bulk
+ * verification hashes millions. A unit test holds the serializer equal to the `canonicalize`
+ * package (the RFC's reference behaviour).
  */
 const quotedKeys = new Map<string, string>();
 
@@ -71,7 +72,6 @@ export interface HashableEvent {
   prevHash: string;
 }
 
-/** Equal to `hashEvent({ streamId, ...event })`. */
 export function eventHash(streamId: string, e: HashableEvent): string {
   const body =
     '{"data":' +
