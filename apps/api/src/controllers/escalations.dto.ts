@@ -1,18 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsNotBlank, Required } from '@qianqi/engine';
 import { TASK_FORCES } from '@qianqi/workflows';
+import { PageParam, PageSizeParam } from './paging.query';
 
 export class EscalationListQueryDto {
   @ApiPropertyOptional({ enum: Object.keys(TASK_FORCES) })
@@ -38,52 +29,48 @@ export class EscalationListQueryDto {
   @IsUUID()
   projectId?: string;
 
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @PageParam()
   page?: number;
 
-  @ApiPropertyOptional({ default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageSizeParam(20)
   pageSize?: number;
 }
 
 export class NoteDto {
-  @ApiProperty()
+  @ApiProperty({ maxLength: 4000, description: 'not blank' })
+  @Required()
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(4000)
   text: string;
 }
 
 export class CloseDto {
   @ApiProperty({ description: '销号 resolution' })
+  @Required()
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(4000)
   resolution: string;
 }
 
 export class ReopenDto {
-  @ApiProperty()
+  @ApiProperty({ maxLength: 4000, description: 'not blank' })
+  @Required()
   @IsString()
-  @IsNotEmpty()
+  @IsNotBlank()
   @MaxLength(4000)
   reason: string;
 }
 
 export class StatsQueryDto {
   @ApiProperty({ example: '2026-01-01T00:00:00Z' })
+  @Required()
   @IsISO8601({ strict: true })
   from: string;
 
   @ApiProperty({ example: '2027-01-01T00:00:00Z' })
+  @Required()
   @IsISO8601({ strict: true })
   to: string;
 }

@@ -1,11 +1,11 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { CurrentActor } from '@qianqi/auth';
 import type { Actor } from '@qianqi/domain';
 import { ItemDeskQueries } from '@qianqi/engine';
 import { DEPARTMENTS, ITEM_STATUSES } from '@qianqi/workflows';
+import { PageParam, PageSizeParam } from './paging.query';
 
 export class ItemListQueryDto {
   @ApiPropertyOptional({
@@ -26,19 +26,10 @@ export class ItemListQueryDto {
   @IsIn(['green', 'blue', 'yellow', 'red'])
   light?: string;
 
-  @ApiPropertyOptional({ default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @PageParam()
   page?: number;
 
-  @ApiPropertyOptional({ default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageSizeParam(50)
   pageSize?: number;
 }
 

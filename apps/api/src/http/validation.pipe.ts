@@ -1,10 +1,38 @@
-import { ValidationPipe } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { ValidationError } from '@qianqi/domain';
-import { fieldProblems } from '@qianqi/engine';
+import { fieldProblems, undeclaredKeys } from '@qianqi/engine';
 
-/** The global pipe: whitelist, refuse unknown fields, name every offending field. */
+/**
+ * Nest's pipe with whitelist and forbidNonWhitelisted, plus a check of the raw own keys first:
+ * class-transformer drops keys that name an inherited member (`constructor`, `toString`,
+ * `__proto__`…) before whitelist looks, so those would pass unseen.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const cls = metadata.metatype;
+    if (
+      (metadata.type !== 'body' && metadata.type !== 'query') ||
+      typeof cls !== 'function' ||
+      !this.toValidate(metadata) ||
+      value === undefined ||
+      value === null
+    ) {
+      return super.transform(value, metadata);
+    }
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      throw new ValidationError([
+        { field: metadata.type, rule: 'isObject', message: `${metadata.type} must be a JSON object` },
+      ]);
+    }
+    const unknown = undeclaredKeys(value, cls as new () => object);
+    if (unknown.length) throw new ValidationError(unknown);
+    return super.transform(value, metadata);
+  }
+}
+
+/** The global pipe: whitelist, refuse unknown fields, name every offending field (one rule each). */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

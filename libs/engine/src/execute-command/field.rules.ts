@@ -1,0 +1,152 @@
+import { Transform } from 'class-transformer';
+import {
+  getMetadataStorage,
+  IsDefined,
+  ValidateBy,
+  type ValidationError as ClassValidationError,
+  type ValidationOptions,
+} from 'class-validator';
+import type { FieldProblem } from '@qianqi/domain';
+
+/**
+ * Field rules shared by every request body and query: what class-validator's own decorators
+ * leave open (blank strings, impossible dates, keys that class-transformer silently drops) and
+ * how their failures are reported.
+ */
+
+/** A required field: a missing or null one is reported as `isDefined`, not by its other rules. */
+export const Required = (): PropertyDecorator =>
+  IsDefined({ message: ({ property }) => `${property} is required` });
+
+/**
+ * Text that says something: refuses strings of only whitespace (including the full-width space
+ * U+3000 of Chinese input). Values are kept as sent, never trimmed, so the record holds exactly
+ * what the officer typed.
+ */
+export function IsNotBlank(options: ValidationOptions = {}): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isNotBlank',
+      validator: {
+        validate: (value) => typeof value === 'string' && /\S/.test(value),
+        defaultMessage: (args) =>
+          options.each
+            ? `each value in ${args?.property} must not be blank`
+            : `${args?.property} must not be blank`,
+      },
+    },
+    options,
+  );
+}
+
+export const CALENDAR_YEARS = { min: 2000, max: 2100 } as const;
+
+/** YYYY-MM-DD naming a day that exists (no 2027-02-29), in a year the calendar can reason about. */
+export function isCalendarDate(
+  value: unknown,
+  years: { min: number; max: number } = CALENDAR_YEARS,
+): boolean {
+  if (typeof value !== 'string') return false;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < years.min || y > years.max) return false;
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+export function IsCalendarDate(options: ValidationOptions = {}): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCalendarDate',
+      validator: {
+        validate: (value) => isCalendarDate(value),
+        defaultMessage: (args) =>
+          `${args?.property} must be a real calendar date YYYY-MM-DD in the years ${CALENDAR_YEARS.min}–${CALENDAR_YEARS.max}`,
+      },
+    },
+    options,
+  );
+}
+
+/**
+ * Accepts a code or one of its Chinese names (专家评审 → expert_review) and keeps the code, so
+ * the record holds one spelling whichever the caller used.
+ */
+export function AcceptNames(names: Record<string, string>): PropertyDecorator {
+  const byName = new Map(Object.entries(names).map(([code, name]) => [name, code]));
+  return Transform(({ value }) => (typeof value === 'string' ? (byName.get(value) ?? value) : value));
+}
+
+/**
+ * The properties a DTO class declares (any validation decorator, optional ones included): what
+ * whitelist allows. Cached per class: metadata is fixed once the class is loaded.
+ */
+const declared = new WeakMap<object, Set<string>>();
+export function declaredProperties(cls: new () => object): Set<string> {
+  let props = declared.get(cls);
+  if (!props) {
+    const metas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+    props = new Set(metas.map((m) => m.propertyName));
+    declared.set(cls, props);
+  }
+  return props;
+}
+
+/**
+ * Own keys of a parsed body or query the class does not declare. Checked before
+ * class-transformer runs: it skips keys that name an inherited member (`constructor`,
+ * `toString`, `__proto__`…), so whitelist alone would never see them.
+ */
+export function undeclaredKeys(value: object, cls: new () => object): FieldProblem[] {
+  const props = declaredProperties(cls);
+  return Object.keys(value)
+    .filter((k) => !props.has(k))
+    .map((k) => ({ field: k, rule: 'whitelistValidation', message: `property ${k} should not exist` }));
+}
+
+/**
+ * Which failure to report when a field breaks several rules: presence first, then its type, then
+ * its content, then its size. A missing `materials` is "required", not "must contain no more
+ * than 100 elements".
+ */
+const RULE_ORDER = [
+  'whitelistValidation',
+  'isDefined',
+  'isObject',
+  'isArray',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isIn',
+  'isEnum',
+  'isUuid',
+  'isIso8601',
+  'isNotBlank',
+  'isNotEmpty',
+  'matches',
+  'isCalendarDate',
+  'min',
+  'max',
+  'arrayMinSize',
+  'arrayMaxSize',
+  'minLength',
+  'maxLength',
+];
+const rank = (rule: string) => {
+  const i = RULE_ORDER.indexOf(rule);
+  return i < 0 ? RULE_ORDER.length : i;
+};
+
+/** One problem per field: the rule that matters most among those it failed. */
+export function fieldProblems(errors: ClassValidationError[], prefix = ''): FieldProblem[] {
+  return errors.flatMap((e) => {
+    const field = prefix ? `${prefix}.${e.property}` : e.property;
+    const own = Object.entries(e.constraints ?? {})
+      .map(([rule, message]) => ({ field, rule, message }))
+      .sort((a, b) => rank(a.rule) - rank(b.rule))
+      .slice(0, 1);
+    return [...own, ...fieldProblems(e.children ?? [], field)];
+  });
+}
