@@ -4,12 +4,17 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
+import { acceptJsonBodiesOnly, clientErrorHandler, frameworkErrors } from './http/fastify-errors';
+import { BODY_LIMIT } from './http/http-problem';
 import { createValidationPipe } from './http/validation.pipe';
 
 /** Builds the HTTP app (used by main and by the end-to-end tests). */
 export async function createApi(opts: { logs?: boolean } = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    bodyLimit: 1_048_576,
+    bodyLimit: BODY_LIMIT,
+    // Errors Fastify answers before Nest sees the request leave as problem+json too.
+    frameworkErrors,
+    clientErrorHandler,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && given.length <= 128 ? given : randomUUID();
@@ -18,7 +23,10 @@ export async function createApi(opts: { logs?: boolean } = {}): Promise<NestFast
   const app = await NestFactory.create<NestFastifyApplication>(ApiModule, adapter, {
     bufferLogs: true,
     logger: opts.logs === false ? false : undefined,
+    // Nest's parsers would add application/x-www-form-urlencoded: bodies are JSON only.
+    bodyParser: false,
   });
+  acceptJsonBodiesOnly(app.getHttpAdapter().getInstance());
   if (opts.logs !== false) app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

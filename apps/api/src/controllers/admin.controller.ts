@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@qianqi/auth';
-import type { Actor } from '@qianqi/domain';
+import { ValidationError, type Actor } from '@qianqi/domain';
 import {
   AdvanceClockUseCase,
   CalendarDeadlines,
@@ -10,6 +10,12 @@ import {
 } from '@qianqi/engine';
 import { EscalationStore } from '@qianqi/persistence';
 import { SetClockDto, SetRouteDto } from './admin.dto';
+
+/** A year in the path that is no integer: a field problem like any other, not a bare 400. */
+const yearPipe = new ParseIntPipe({
+  exceptionFactory: () =>
+    new ValidationError([{ field: 'year', rule: 'isInt', message: 'year must be an integer, e.g. 2027' }]),
+});
 
 /** The operator's levers: calendar years, escalation routing, and (manual mode) the clock. */
 @ApiTags('admin')
@@ -26,7 +32,7 @@ export class AdminController {
   @Put('calendar/:year')
   @Roles('admin')
   loadYear(
-    @Param('year', ParseIntPipe) year: number,
+    @Param('year', yearPipe) year: number,
     @Body() body: LoadCalendarYearCommand,
     @CurrentActor() actor: Actor,
   ) {

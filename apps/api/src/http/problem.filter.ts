@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@qianqi/domain';
 import { AccessLog, ACCESS_ACTIONS } from '@qianqi/engine';
+import { BODY_LIMIT, HttpProblem, HTTP_CODES, PROBLEM_CONTENT_TYPE, problemDocument } from './http-problem';
 import { refusedCommand } from './refused-command';
 
 export const STATUS_OF: Record<ErrorCode, number> = {
@@ -35,29 +36,6 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.PRECONDITION_FAILED]: 412,
 };
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  412: 'Precondition Failed',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
-
-const HTTP_CODES: Record<number, string> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHENTICATED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  405: 'METHOD_NOT_ALLOWED',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-};
-
 /** Every error leaves as application/problem+json (RFC 9457) with a stable `code`. */
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
@@ -75,7 +53,12 @@ export class ProblemFilter implements ExceptionFilter {
       status = STATUS_OF[exception.code] ?? 400;
       body = { ...exception.details, code: exception.code, detail: exception.message };
       if (exception.errors.length) body.errors = exception.errors;
+    } else if (exception instanceof HttpProblem) {
+      status = exception.status;
+      body = exception.body();
     } else if (exception instanceof HttpException) {
+      // Nest's own (route not found, a built-in pipe) and Fastify's, which Nest hands on as
+      // HttpException(message, statusCode) with Fastify's code lost: mapped by status.
       status = exception.getStatus();
       const res = exception.getResponse();
       const detail =
@@ -88,28 +71,33 @@ export class ProblemFilter implements ExceptionFilter {
           detail: text,
           errors: [{ field: 'body', rule: 'json', message: text }],
         };
+      } else if (status === 413) {
+        body.errors = [
+          { field: 'body', rule: 'maxSize', message: `body must be at most ${BODY_LIMIT} bytes` },
+        ];
+      } else if (status === 415) {
+        const type = String(req?.headers?.['content-type'] ?? '').split(';')[0] || 'none';
+        body.detail = `Content-Type ${type} is not supported: send the body as application/json`;
       }
     } else if (isFastifyClientError(exception)) {
       status = exception.statusCode;
       body = {
         code: status === 400 ? 'MALFORMED_BODY' : (HTTP_CODES[status] ?? `HTTP_${status}`),
         detail: exception.message,
-        errors: [{ field: 'body', rule: 'json', message: exception.message }],
       };
+      if (status === 400) body.errors = [{ field: 'body', rule: 'json', message: exception.message }];
     } else {
       // The request id in the line itself: above info there is no per-request logger to carry it.
       this.logger.error(
         `request ${req.id}: ${exception instanceof Error ? exception.stack : String(exception)}`,
       );
-      body = { code: 'INTERNAL', detail: 'internal error; the request id names it in the logs' };
+      body = { code: HTTP_CODES[500], detail: 'internal error; the request id names it in the logs' };
     }
-    const problem = { type: 'about:blank', title: TITLES[status] ?? 'Error', status };
     const send = () =>
       reply
         .status(status)
-        .header('content-type', 'application/problem+json; charset=utf-8')
-        // The RFC 9457 members are the filter's own: an error's details never override them.
-        .send({ ...problem, ...body, ...problem, instance: req?.url, requestId: req?.id });
+        .header('content-type', PROBLEM_CONTENT_TYPE)
+        .send(problemDocument(status, body, req));
     // An auditor's refused command is recorded (in the access log, never the events) before the answer.
     const refused = status === 403 && this.accessLog ? refusedCommand(req) : null;
     if (!refused) return void send();
