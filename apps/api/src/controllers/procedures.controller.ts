@@ -1,10 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { CurrentActor } from '@qianqi/auth';
+import { CurrentActor, Roles } from '@qianqi/auth';
 import type { Actor } from '@qianqi/domain';
 import { CommandBody, ExecuteCommandUseCase, parseCommandBody, ProcedureQueries } from '@qianqi/engine';
 import { procedureId } from '../http/id.pipe';
 import { RequestContext, type RequestMeta } from '../http/request-context';
+
+/** Who may send item commands at all; which command to which item is the engine's policy. */
+const COMMANDING_ROLES = ['applicant', 'department', 'admin'] as const;
 
 @ApiTags('procedures')
 @ApiBearerAuth()
@@ -27,6 +30,9 @@ export class ProceduresController {
 
   @Post(':id/items/:itemKey/commands')
   @HttpCode(200)
+  // Roles that may never command an item are refused by the guard, before the body is read: an
+  // auditor's incomplete body is a 403 (and recorded as a refusal), not a 400.
+  @Roles(...COMMANDING_ROLES)
   @ApiBody({ type: CommandBody, description: '{ type, …fields of that command }' })
   @ApiHeader({ name: 'Idempotency-Key', required: false })
   @ApiHeader({ name: 'If-Match', required: false, description: 'expected procedure version' })
