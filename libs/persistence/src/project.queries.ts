@@ -36,6 +36,11 @@ function toProject(r: Record<string, any>): ProjectRecord {
   };
 }
 
+/** Text to find as is inside a LIKE pattern (with ESCAPE '\\'). */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 /** Read side for projects: filters run on the read-model table, never on the stream. */
 export class ProjectQueries {
   constructor(private readonly ds: DataSource) {}
@@ -58,7 +63,12 @@ export class ProjectQueries {
       where.push(sql.replace('?', `$${args.length}`));
     };
     if (f.region) add('region = ?', f.region);
-    if (f.q) add(`(name ILIKE '%' || ? || '%' OR code LIKE '%' || $${args.length + 1} || '%')`, f.q);
+    // q is literal text: %, _ and \ in it match themselves, not any characters.
+    if (f.q)
+      add(
+        `(name ILIKE '%' || ? || '%' ESCAPE '\\' OR code LIKE '%' || $${args.length + 1} || '%' ESCAPE '\\')`,
+        likeLiteral(f.q),
+      );
     if (f.readyToStart !== undefined) add('ready_to_start = ?', f.readyToStart);
     if (f.light) add('light = ?', f.light);
     if (f.ownerOrg) add('owner_org = ?', f.ownerOrg);
@@ -66,8 +76,8 @@ export class ProjectQueries {
     const clause = where.length ? ` WHERE ${where.join(' AND ')}` : '';
     const [rows, count] = await Promise.all([
       this.ds.query(
-        `${SELECT}${clause} ORDER BY registered_at DESC, code LIMIT ${f.limit} OFFSET ${f.offset}`,
-        args,
+        `${SELECT}${clause} ORDER BY registered_at DESC, code LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
+        [...args, f.limit, f.offset],
       ),
       this.ds.query(`SELECT count(*)::int AS n FROM projects${clause}`, args),
     ]);
@@ -130,8 +140,8 @@ export class ItemQueries {
     const [rows, count] = await Promise.all([
       this.ds.query(
         `SELECT i.*, p.code, p.name, p.definition ${from}
-          ORDER BY i.committed_due_at NULLS LAST, p.code, i.item_key LIMIT ${f.limit} OFFSET ${f.offset}`,
-        args,
+          ORDER BY i.committed_due_at NULLS LAST, p.code, i.item_key LIMIT $${args.length + 1} OFFSET $${args.length + 2}`,
+        [...args, f.limit, f.offset],
       ),
       this.ds.query(`SELECT count(*)::int AS n ${from}`, args),
     ]);

@@ -7,7 +7,7 @@ export interface RequestMeta {
   ifMatch: number | null;
 }
 
-/** Request id, Idempotency-Key and If-Match, read once and validated. */
+/** Request id, Idempotency-Key and If-Match (a version, or `*` for any), read once and validated. */
 export const RequestContext = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta => {
   const req = ctx.switchToHttp().getRequest();
   const h = req.headers ?? {};
@@ -18,7 +18,8 @@ export const RequestContext = createParamDecorator((_: unknown, ctx: ExecutionCo
     ]);
   }
   let ifMatch: number | null = null;
-  if (h['if-match'] !== undefined) {
+  // `*` matches any current version (RFC 9110 §13.1.1): the procedure only has to exist.
+  if (h['if-match'] !== undefined && String(h['if-match']).trim() !== '*') {
     const raw = String(h['if-match']).replace(/^W\//, '').replace(/"/g, '').trim();
     if (!/^\d+$/.test(raw)) {
       throw new ValidationError([

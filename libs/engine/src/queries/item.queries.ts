@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { shanghaiDate } from '@qianqi/calendar';
-import type { Actor } from '@qianqi/domain';
+import { ForbiddenError, type Actor } from '@qianqi/domain';
 import { ItemQueries } from '@qianqi/persistence';
 import { CalendarDeadlines } from '../calendar-deadlines';
 import { Clock } from '../clock';
@@ -25,6 +25,13 @@ export class ItemDeskQueries {
   ) {}
 
   async list(actor: Actor, q: ItemListQuery) {
+    // An officer's desk is their own department's: asking for another is refused, not ignored.
+    if (actor.role === 'department' && q.department && q.department !== actor.department) {
+      throw new ForbiddenError(
+        `department ${actor.department ?? 'none'} may not list the items of ${q.department}`,
+        { field: 'department', department: q.department },
+      );
+    }
     const department = actor.role === 'department' ? actor.department : q.department;
     const { items, total } = await this.items.list({
       department,
