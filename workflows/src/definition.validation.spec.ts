@@ -125,6 +125,18 @@ describe('definition validation', () => {
     expect(problems).toHaveLength(6);
   });
 
+  it('names a committed limit longer than the statutory one, in the same unit', () => {
+    const def = definition([
+      item('eia', { limits: { statutory: { n: 60, unit: 'WD' }, committed: { n: 999, unit: 'WD' } } }),
+      item('equal', { limits: { statutory: { n: 20, unit: 'WD' }, committed: { n: 20, unit: 'WD' } } }),
+      // Working and natural days do not compare without a calendar: left to the author.
+      item('mixed', { limits: { statutory: { n: 7, unit: 'WD' }, committed: { n: 9, unit: 'ND' } } }),
+    ]);
+    expect(definitionProblems(def)).toEqual([
+      'item "eia": limits.committed (999 WD) is longer than limits.statutory (60 WD)',
+    ]);
+  });
+
   it('refuses materials twice, empty items and bad approval modes', () => {
     const dupMaterial = definition([
       item('a', {

@@ -39,6 +39,13 @@ export function definitionProblems(def: ProcedureDefinition): string[] {
     if (!(String(item.stage) in STAGES)) problems.push(`${at}: unknown stage ${item.stage}`);
     checkLimit(`${at}: limits.statutory`, item.limits?.statutory, problems);
     checkLimit(`${at}: limits.committed`, item.limits?.committed, problems);
+    // A department commits to be faster than the law, never slower (in one unit they compare).
+    const { statutory, committed } = item.limits ?? {};
+    if (statutory && committed && statutory.unit === committed.unit && committed.n > statutory.n) {
+      problems.push(
+        `${at}: limits.committed (${committed.n} ${committed.unit}) is longer than limits.statutory (${statutory.n} ${statutory.unit})`,
+      );
+    }
     for (const mode of item.approvalModes ?? []) {
       if (!APPROVAL_MODES.includes(mode)) problems.push(`${at}: unknown approval mode "${mode}"`);
     }
