@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { signToken, type TokenClaims } from '@qianqi/auth';
+import { signToken, verifyToken, type TokenClaims } from '@qianqi/auth';
 import { loadConfig } from '@qianqi/config';
 
 /** npm run token -- --role department --department natural-resources [--sub u1] [--name 张三] */
@@ -32,7 +32,15 @@ try {
     ...(values.org ? { org: values.org } : role === 'applicant' ? { org: 'demo-org' } : {}),
   };
   const config = loadConfig();
-  console.log(signToken(claims, config.jwtSecret, values.expires as never));
+  const signed = signToken(claims, config.jwtSecret, values.expires as never);
+  // The API's own check: a token it would refuse (unknown role, department or task force) is
+  // never printed.
+  try {
+    verifyToken(signed, config.jwtSecret);
+  } catch (err) {
+    throw new Error(`the API would refuse this token: ${(err as Error).message}`);
+  }
+  console.log(signed);
 } catch (err) {
   console.error(`token: ${(err as Error).message}`);
   process.exit(1);
