@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { ApiModule } from './api.module';
 import { acceptJsonBodiesOnly, clientErrorHandler, frameworkErrors } from './http/fastify-errors';
 import { BODY_LIMIT } from './http/http-problem';
+import { completeOpenApi } from './http/openapi';
 import { createValidationPipe } from './http/validation.pipe';
 
 /** Builds the HTTP app (used by main and by the end-to-end tests). */
@@ -36,7 +37,7 @@ export async function createApi(opts: { logs?: boolean } = {}): Promise<NestFast
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), {
+  SwaggerModule.setup('docs', app, () => completeOpenApi(SwaggerModule.createDocument(app, doc)), {
     jsonDocumentUrl: 'docs-json',
   });
   return app;

@@ -1,11 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@qianqi/auth';
 import type { Actor } from '@qianqi/domain';
 import { ProcedureQueries, RegisterProjectCommand, RegisterProjectUseCase } from '@qianqi/engine';
 import { projectId } from '../http/id.pipe';
+import { ProblemResponses } from '../http/openapi';
 import { RequestContext, type RequestMeta } from '../http/request-context';
 import { ProjectListQueryDto } from './project-list.query';
+import { RegisteredProjectDto } from './responses.dto';
 
 @ApiTags('projects')
 @ApiBearerAuth()
@@ -19,6 +21,11 @@ export class ProjectsController {
   @Post()
   @HttpCode(201)
   @Roles('applicant', 'admin')
+  @ApiCreatedResponse({
+    type: RegisteredProjectDto,
+    description: 'registered, its procedure started (ProjectRegistered is version 1)',
+  })
+  @ProblemResponses(400, 401, 403, 409, 413, 415)
   create(
     @Body() body: RegisterProjectCommand,
     @CurrentActor() actor: Actor,
