@@ -66,7 +66,6 @@ const PROVIDERS = [
         ? ManualClock.create(
             () => calendars.manualNow(),
             (now) => calendars.setManualNow(now),
-            new Date().toISOString(),
           )
         : new SystemClock(),
   },

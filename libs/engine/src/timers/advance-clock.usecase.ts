@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DomainError, ErrorCode } from '@qianqi/domain';
 import { Clock, ManualClock } from '../clock';
 import { FireTimerUseCase } from './fire-timer.usecase';
@@ -6,21 +6,26 @@ import { FireTimerUseCase } from './fire-timer.usecase';
 /** CLOCK_MODE=manual: move the shared clock forward and run every timer that became due. */
 @Injectable()
 export class AdvanceClockUseCase {
+  private readonly logger = new Logger('ManualClock');
+
   constructor(
     private readonly clock: Clock,
     private readonly fire: FireTimerUseCase,
   ) {}
 
   async execute(now: string) {
-    if (!(this.clock instanceof ManualClock)) {
+    const clock = this.clock;
+    if (!(clock instanceof ManualClock)) {
       throw new DomainError(
         ErrorCode.CLOCK_NOT_MANUAL,
         'the clock is the system clock; start with CLOCK_MODE=manual to move it',
       );
     }
     const target = new Date(now).toISOString();
-    const previous = await this.clock.sync();
-    if (target < previous) {
+    const previous = await clock.sync();
+    const wasSet = clock.isSet;
+    // Unset (a fresh database), the clock reads the system time: the first move may go anywhere.
+    if (wasSet && target < previous) {
       throw new DomainError(
         ErrorCode.CLOCK_BACKWARDS,
         `the clock never moves back: it is ${previous}, ${target} is earlier`,
@@ -30,16 +35,19 @@ export class AdvanceClockUseCase {
         },
       );
     }
-    if (!(await this.clock.set(target))) {
+    if (!(await clock.set(target))) {
       throw new DomainError(ErrorCode.CLOCK_BACKWARDS, `another process moved the clock past ${target}`, {
         field: 'now',
       });
     }
+    if (!wasSet) this.logger.log(`manual clock set for the first time, to ${target}`);
     const timersFired = await this.fire.runDue();
-    return { now: this.clock.now(), previous, timersFired };
+    return { now: clock.now(), previous: wasSet ? previous : null, timersFired };
   }
 
+  /** `set: false` while a manual clock has never been moved (it reads the system time until then). */
   async current() {
-    return { now: await this.clock.sync(), mode: this.clock.manual ? 'manual' : 'system' };
+    const now = await this.clock.sync();
+    return { now, mode: this.clock.manual ? 'manual' : 'system', set: this.clock.isSet };
   }
 }
