@@ -164,15 +164,18 @@ describe('escalation tickets (督办件) and their ladder (CLOCK_MODE=manual)', 
     expect((await act(t.third, 'notes', clock.admin, { text: '管理员留痕' })).status).toBe(200);
   });
 
-  it('Fri 3/20: unclosed tickets climb to level 2, 督导服务专班, 3 WD', async () => {
+  it('Fri 3/20: unclosed tickets climb to level 2, 督导服务专班, 3 WD, who must acknowledge afresh', async () => {
     await clock.moveTo(sh('2026-03-19 23:00'));
     expect((await ticket(t.main)).level).toBe(1);
     await clock.moveTo(sh('2026-03-20 09:00'));
     // Climbed as level 1 ran out (3/19 23:59:59.001, day 0 of level 2): 3/20, 3/23, 3/24.
+    // 用地专班 acknowledged level 1; the new holder has not: the ticket is open again.
     expect(await ticket(t.main)).toMatchObject({
       level: 2,
-      status: 'acknowledged',
+      status: 'open',
+      acknowledgedAt: null,
       dueAt: endOf('2026-03-24'),
+      holder: 'supervision',
     });
     expect((await ticket(t.routed)).level).toBe(2);
     const climbed = (await clock.events(p.main)).filter((e) => e.type === 'EscalationClimbed');
@@ -181,6 +184,13 @@ describe('escalation tickets (督办件) and their ladder (CLOCK_MODE=manual)', 
     await expectRefused(t.main, as.land);
     await expectRefused(t.routed, as.planning);
     await expectRefused(t.main, as.leader);
+    const ack = await act(t.main, 'acknowledge', as.supervision);
+    expect(ack.status).toBe(200);
+    expect(ack.body).toMatchObject({
+      level: 2,
+      status: 'acknowledged',
+      acknowledgedAt: new Date(sh('2026-03-20 09:00')).toISOString(),
+    });
     expect((await act(t.main, 'notes', as.supervision, { text: '督导服务专班已介入' })).status).toBe(200);
   });
 
@@ -189,9 +199,15 @@ describe('escalation tickets (督办件) and their ladder (CLOCK_MODE=manual)', 
     expect((await ticket(t.main)).level).toBe(2);
     await clock.moveTo(sh('2026-03-25 09:00'));
     // 5 WD after 3/24: 3/25, 3/26, 3/27, 3/30, 3/31.
-    expect(await ticket(t.main)).toMatchObject({ level: 3, dueAt: endOf('2026-03-31') });
+    expect(await ticket(t.main)).toMatchObject({ level: 3, status: 'open', dueAt: endOf('2026-03-31') });
     await expectRefused(t.main, as.supervision);
     await expectRefused(t.main, as.otherLeader);
+    // The ticket climbed to the leader, who acknowledges it.
+    expect((await act(t.main, 'acknowledge', as.leader)).body).toMatchObject({
+      level: 3,
+      status: 'acknowledged',
+      holder: 'leader',
+    });
     expect((await act(t.main, 'notes', as.leader, { text: '包抓领导召开专题会' })).status).toBe(200);
     // The other project's leader holds its ticket, not this one.
     expect((await act(t.third, 'notes', as.otherLeader, { text: '已阅' })).status).toBe(200);
@@ -221,6 +237,8 @@ describe('escalation tickets (督办件) and their ladder (CLOCK_MODE=manual)', 
       [4, pastEndOf('2026-03-31')],
     ]);
     await expectRefused(t.main, as.land);
+    expect((await ticket(t.routed)).status).toBe('open');
+    expect((await act(t.routed, 'acknowledge', as.leader)).status).toBe(200);
 
     const closed = await act(t.main, 'close', as.leader, { resolution: '用地预审已办结，销号' });
     expect(closed.status).toBe(200);
@@ -249,8 +267,10 @@ describe('escalation tickets (督办件) and their ladder (CLOCK_MODE=manual)', 
       'EscalationAcknowledged',
       'EscalationNoteAdded',
       'EscalationClimbed',
+      'EscalationAcknowledged',
       'EscalationNoteAdded',
       'EscalationClimbed',
+      'EscalationAcknowledged',
       'EscalationNoteAdded',
       'EscalationClimbed',
       'EscalationClosed',

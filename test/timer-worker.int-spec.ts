@@ -14,10 +14,11 @@ import { AppConfig } from '../libs/config/src';
 import { redisConnection, TIMER_QUEUE, TimerQueue, timerJobId } from '../libs/queue/src';
 import type { ArmedTimer } from '../libs/persistence/src';
 import { TEST_JWT_SECRET, TEST_REDIS_URL } from './support/test-env';
-import { startTimerEngine, type TimerEngine } from './support/timer-engine';
+import { applicant, officer, startTimerEngine, type TimerEngine } from './support/timer-engine';
 import { WorkerProcess } from './support/worker-process';
 
 const JOB_LOCK_MS = 2000;
+const EIA_MATERIALS = ['eia_report', 'public_participation', 'expert_opinion'];
 /**
  * The kill case runs on a prefix of its own, so its worker can boot alongside the first one
  * without taking their jobs: it schedules and reconciles once at boot (nothing is due then) and
@@ -66,11 +67,23 @@ describe('timer jobs in worker processes (system clock)', () => {
     return w;
   };
 
-  /** A ticket opened directly at level 1, its level timer armed to fall due `inMs` from now. */
+  /**
+   * A ticket opened directly at level 1 for an overdue 环评 in review, its level timer armed to
+   * fall due `inMs` from now. A climb checks that its cause still holds; on the system clock an
+   * item cannot really run out of working days within a test, so the accepted item's state is
+   * marked overdue as the light timer would leave it weeks later.
+   */
   async function ticketDueIn(
     inMs: number,
   ): Promise<{ ticketId: string; procedureId: string; timer: ArmedTimer }> {
-    const { procedureId } = await engine.register();
+    const { procedureId, org } = await engine.register();
+    await engine.command(procedureId, 'eia', { type: 'SUBMIT', materials: EIA_MATERIALS }, applicant(org));
+    await engine.command(procedureId, 'eia', { type: 'ACCEPT' }, officer('ecology'));
+    await engine.ds.query(
+      `UPDATE procedure_snapshots SET state = jsonb_set(state, '{context,items,eia,overdue}', 'true')
+        WHERE procedure_id = $1`,
+      [procedureId],
+    );
     const now = new Date().toISOString();
     const ticketId = await engine.ds.transaction(async (m) => {
       const loaded = (await engine.store.load(procedureId, { manager: m, forUpdate: true }))!;

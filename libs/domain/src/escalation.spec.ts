@@ -7,6 +7,7 @@ import {
   holderOf,
   levelLimit,
   MAX_LEVEL,
+  ticketCauseHolds,
 } from './escalation';
 
 /** The ladder of a 督办件 and who may act on it at each level (the API maps FORBIDDEN to 403). */
@@ -90,5 +91,46 @@ describe('canSeeTicket', () => {
     for (const name of ['ecologyTaskForce', 'officer', 'auditor', 'admin']) {
       expect(canSeeTicket(who[name], t, LEADER, 'org-b')).toBe(true);
     }
+  });
+});
+
+describe('ticketCauseHolds — an unclosed ticket climbs only while what opened it still holds', () => {
+  const commitment = (status: 'open' | 'fulfilled' | 'breached') => ({
+    material: 'm',
+    openedAt: '2026-03-02T02:00:00.000Z',
+    dueAt: '2026-03-05T15:59:59.000Z',
+    dueInWorkingDays: 3,
+    status,
+    fulfilledAt: status === 'fulfilled' ? '2026-03-09T02:00:00.000Z' : null,
+    breachedAt: status === 'open' ? null : '2026-03-05T15:59:59.001Z',
+  });
+  const item = (overdue: boolean, ...statuses: ('open' | 'fulfilled' | 'breached')[]) => ({
+    overdue,
+    commitments: statuses.map(commitment),
+  });
+
+  it('OVERDUE: while the item is past its limit with its clock counting (running or stopped)', () => {
+    for (const status of ['in_review', 'paused', 'correcting'] as const) {
+      expect(ticketCauseHolds('OVERDUE', status, item(true))).toBe(true);
+      expect(ticketCauseHolds('OVERDUE', status, item(false))).toBe(false);
+    }
+    // Decided, withdrawn or back to the applicant: nothing left for the department to be late with.
+    for (const status of ['approved', 'provisionally_approved', 'denied', 'withdrawn', 'ready'] as const) {
+      expect(ticketCauseHolds('OVERDUE', status, item(true))).toBe(false);
+    }
+  });
+
+  it('COMMITMENT_BREACHED: while a broken commitment is not made good, whatever the item status', () => {
+    expect(ticketCauseHolds('COMMITMENT_BREACHED', 'provisionally_approved', item(false, 'breached'))).toBe(
+      true,
+    );
+    expect(ticketCauseHolds('COMMITMENT_BREACHED', 'in_review', item(false, 'fulfilled', 'breached'))).toBe(
+      true,
+    );
+    expect(ticketCauseHolds('COMMITMENT_BREACHED', 'approved', item(false, 'fulfilled'))).toBe(false);
+    expect(ticketCauseHolds('COMMITMENT_BREACHED', 'in_review', item(true, 'open'))).toBe(false);
+    // The application is gone: the commitment can no longer be made good.
+    expect(ticketCauseHolds('COMMITMENT_BREACHED', 'withdrawn', item(false, 'breached'))).toBe(false);
+    expect(ticketCauseHolds('COMMITMENT_BREACHED', 'denied', item(false, 'breached'))).toBe(false);
   });
 });

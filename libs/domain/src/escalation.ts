@@ -1,6 +1,7 @@
-import type { TaskForceCode } from '@qianqi/workflows';
+import type { ItemContext, ItemStatus, TaskForceCode } from '@qianqi/workflows';
 import type { Actor } from './actor';
 import { ForbiddenError } from './domain.errors';
+import { CLOCKED } from './lights';
 
 export type EscalationReason = 'OVERDUE' | 'COMMITMENT_BREACHED';
 export type EscalationStatus = 'open' | 'acknowledged' | 'closed';
@@ -15,6 +16,10 @@ export const ESCALATION_EVENTS = {
   noted: 'EscalationNoteAdded',
   closed: 'EscalationClosed',
   reopened: 'EscalationReopened',
+  /** The level ran out but the cause no longer held: the ticket stays open for 销号, climbing no further. */
+  climbStopped: 'EscalationClimbStopped',
+  /** The cause came back while the ticket was still open: its level's response limit runs again. */
+  climbResumed: 'EscalationClimbResumed',
 } as const;
 
 export interface TicketNote {
@@ -38,6 +43,8 @@ export interface Ticket {
   acknowledgedAt: string | null;
   closedAt: string | null;
   resolution: string | null;
+  /** When the ticket stopped climbing because its cause no longer held; null while it climbs. */
+  climbStoppedAt: string | null;
   notes: TicketNote[];
   history: { at: string; action: string; level: number; actorId: string | null; detail?: string }[];
 }
@@ -88,4 +95,22 @@ export function canSeeTicket(
 
 export function levelLimit(level: number, limits: number[] = DEFAULT_LEVEL_LIMITS): number | null {
   return level >= 1 && level <= limits.length ? limits[level - 1] : null;
+}
+
+/** Statuses in which a broken commitment can no longer be made good: the application is gone. */
+const ABANDONED: ItemStatus[] = ['withdrawn', 'denied'];
+
+/**
+ * Whether what opened a ticket still holds, so an unclosed ticket should climb: for OVERDUE the
+ * item is still past its committed limit with its clock counting (not decided, withdrawn…); for
+ * COMMITMENT_BREACHED a broken commitment of the item is still not made good. The item's state
+ * is as the stream last left it; time alone never ends either cause, so it is current.
+ */
+export function ticketCauseHolds(
+  reason: EscalationReason,
+  status: ItemStatus,
+  item: Pick<ItemContext, 'overdue' | 'commitments'>,
+): boolean {
+  if (reason === 'OVERDUE') return CLOCKED.includes(status) && item.overdue;
+  return !ABANDONED.includes(status) && item.commitments.some((c) => c.status === 'breached');
 }

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Ticket } from '@qianqi/domain';
 
 const COLUMNS = `id, project_id, procedure_id, item_key, reason, task_force, level, status, opened_at, due_at,
-  acknowledged_at, closed_at, resolution, notes, history`;
+  acknowledged_at, closed_at, resolution, climb_stopped_at, notes, history`;
 
 const iso = (v: unknown) => (v ? new Date(v as string).toISOString() : null);
 
@@ -21,6 +21,7 @@ export function toTicket(r: Record<string, any>): Ticket {
     acknowledgedAt: iso(r.acknowledged_at),
     closedAt: iso(r.closed_at),
     resolution: r.resolution,
+    climbStoppedAt: iso(r.climb_stopped_at),
     notes: r.notes,
     history: r.history,
   };
@@ -75,10 +76,25 @@ export class EscalationStore {
     return rows.length ? toTicket(rows[0]) : null;
   }
 
+  /** The ticket open (not closed) for an item and reason, locked: at most one exists. */
+  async openFor(
+    procedureId: string,
+    itemKey: string,
+    reason: string,
+    manager: EntityManager,
+  ): Promise<Ticket | null> {
+    const rows = await manager.query(
+      `SELECT ${COLUMNS} FROM escalations
+        WHERE procedure_id = $1 AND item_key = $2 AND reason = $3 AND status <> 'closed' FOR UPDATE`,
+      [procedureId, itemKey, reason],
+    );
+    return rows.length ? toTicket(rows[0]) : null;
+  }
+
   async save(t: Ticket, at: string, manager: EntityManager): Promise<void> {
     await manager.query(
       `UPDATE escalations SET level = $2, status = $3, due_at = $4, acknowledged_at = $5, closed_at = $6, resolution = $7,
-              notes = $8::jsonb, history = $9::jsonb, updated_at = $10 WHERE id = $1`,
+              notes = $8::jsonb, history = $9::jsonb, updated_at = $10, climb_stopped_at = $11 WHERE id = $1`,
       [
         t.id,
         t.level,
@@ -90,6 +106,7 @@ export class EscalationStore {
         JSON.stringify(t.notes),
         JSON.stringify(t.history),
         at,
+        t.climbStoppedAt,
       ],
     );
   }

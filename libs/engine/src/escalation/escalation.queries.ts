@@ -1,7 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError, ForbiddenError, canSeeTicket, type Actor, type Ticket } from '@qianqi/domain';
+import { NotFoundError, ForbiddenError, canSeeTicket, type Actor } from '@qianqi/domain';
 import { EscalationStore, ProjectQueries } from '@qianqi/persistence';
 import { TASK_FORCES, type TaskForceCode } from '@qianqi/workflows';
+import { ticketView } from './ticket.view';
+
+export { ticketView } from './ticket.view';
 
 export interface TicketListQuery {
   taskForce?: string;
@@ -10,16 +13,6 @@ export interface TicketListQuery {
   projectId?: string;
   page: number;
   pageSize: number;
-}
-
-/** The public shape of a ticket: its fields plus who holds it now. */
-export function ticketView(t: Ticket) {
-  const holder = t.level === 1 ? t.taskForce : t.level === 2 ? 'supervision' : 'leader';
-  return {
-    ...t,
-    taskForceName: TASK_FORCES[t.taskForce as TaskForceCode] ?? t.taskForce,
-    holder,
-  };
 }
 
 @Injectable()

@@ -12,6 +12,7 @@ import {
   MAX_LEVEL,
   NotFoundError,
   SYSTEM_ACTOR,
+  ticketCauseHolds,
   type Actor,
   type DeadlineCalculator,
   type EscalationReason,
@@ -32,7 +33,9 @@ import type { TaskForceCode } from '@qianqi/workflows';
 import { Clock } from '../clock';
 import { DefinitionsService } from '../definitions.service';
 import { TimerScheduler } from '../timers/timer-scheduler.port';
+import { retryTransient } from '../timers/transient-retry';
 import { DEADLINES } from '../tokens';
+import { ticketView, type TicketView } from './ticket.view';
 
 export const LEVEL_LIMITS = Symbol('EscalationLevelLimits');
 
@@ -44,8 +47,11 @@ export interface TicketRequest {
 
 /**
  * 督办件: opened when an item turns red or a commitment breaks, routed to a 专班, climbing a
- * ladder of levels until 销号. Each change is an event in the procedure's stream and a row in
- * the tickets read model, written in one transaction with the procedure locked.
+ * ladder of levels until 销号 — while its cause holds: a level that runs out after the item was
+ * decided or the commitment made good stops the climb (the ticket stays open for 销号), and the
+ * cause coming back resumes it. Each change is an event in the procedure's stream and a row in
+ * the tickets read model, written in one transaction with the procedure locked first (then the
+ * ticket, then timers: the one lock order of every writer).
  */
 @Injectable()
 export class EscalationService {
@@ -95,11 +101,19 @@ export class EscalationService {
         acknowledgedAt: null,
         closedAt: null,
         resolution: null,
+        climbStoppedAt: null,
         notes: [],
         history: [{ at, action: 'opened', level: 1, actorId: null }],
       };
       const opened = await this.tickets.openIfAbsent(ticket, manager);
-      if (!opened) continue;
+      if (!opened) {
+        const resumed = await this.resumeInTx(manager, loaded.procedureId, req, at);
+        if (resumed) {
+          events.push(resumed.event);
+          if (resumed.timer) armed.push(resumed.timer);
+        }
+        continue;
+      }
       events.push({
         type: ESCALATION_EVENTS.opened,
         data: {
@@ -112,15 +126,7 @@ export class EscalationService {
           ...req.detail,
         },
       });
-      const timer = await this.timers.arm(
-        {
-          kind: 'ESCALATION_LEVEL',
-          procedureId: loaded.procedureId,
-          target: `ticket:${ticket.id}`,
-          dueAt: ticket.dueAt && after(ticket.dueAt),
-        },
-        manager,
-      );
+      const timer = await this.armLevel(manager, ticket);
       if (timer) armed.push(timer);
     }
     return { events, armed };
@@ -139,15 +145,85 @@ export class EscalationService {
     await this.scheduler.deliver(armed);
   }
 
-  /** The ESCALATION_LEVEL timer: an unclosed ticket climbs one level. */
+  /**
+   * The cause of an open ticket came back (the item went red again, another commitment broke)
+   * while it had stopped climbing: its level's response limit runs again from `at`.
+   */
+  private async resumeInTx(
+    manager: EntityManager,
+    procedureId: string,
+    req: TicketRequest,
+    at: string,
+  ): Promise<{ event: NewEvent; timer: ArmedTimer | null } | null> {
+    const ticket = await this.tickets.openFor(procedureId, req.itemKey, req.reason, manager);
+    if (!ticket || !ticket.climbStoppedAt) return null;
+    ticket.climbStoppedAt = null;
+    ticket.dueAt = this.dueFor(ticket.level, at);
+    ticket.history.push({ at, action: 'climb_resumed', level: ticket.level, actorId: null });
+    await this.tickets.save(ticket, at, manager);
+    const timer = await this.armLevel(manager, ticket);
+    return {
+      event: {
+        type: ESCALATION_EVENTS.climbResumed,
+        data: {
+          ticketId: ticket.id,
+          itemKey: ticket.itemKey,
+          reason: ticket.reason,
+          level: ticket.level,
+          dueAt: ticket.dueAt,
+          ...req.detail,
+        },
+      },
+      timer,
+    };
+  }
+
+  /**
+   * The ESCALATION_LEVEL timer ran out: an unclosed ticket climbs one level, to a new holder who
+   * must acknowledge it afresh — if its cause still holds. If not (the item was decided or
+   * withdrawn, the broken commitment made good), it stays open at its level for 销号 and stops
+   * climbing, its level timer cancelled. The caller holds the procedure's lock.
+   */
   async climbInTx(manager: EntityManager, ticketId: string, at: string): Promise<ArmedTimer[]> {
     const ticket = await this.tickets.byId(ticketId, manager, true);
     if (!ticket || ticket.status === 'closed' || ticket.level >= MAX_LEVEL) return [];
     const loaded = await this.store.load(ticket.procedureId, { manager, forUpdate: true });
     if (!loaded) return [];
     const when = loaded.updatedAt > at ? loaded.updatedAt : at;
+    const { logic } = this.definitions.get(loaded.definition);
+    const status = logic.status(loaded.state, ticket.itemKey);
+    const item = loaded.state.context.items[ticket.itemKey];
+    if (!item || !ticketCauseHolds(ticket.reason, status, item)) {
+      ticket.dueAt = null;
+      ticket.climbStoppedAt = when;
+      ticket.history.push({ at: when, action: 'climb_stopped', level: ticket.level, actorId: null });
+      await this.tickets.save(ticket, when, manager);
+      await this.appendTicketEvents(
+        manager,
+        loaded,
+        [
+          {
+            type: ESCALATION_EVENTS.climbStopped,
+            data: {
+              ticketId,
+              itemKey: ticket.itemKey,
+              reason: ticket.reason,
+              level: ticket.level,
+              itemStatus: status,
+            },
+          },
+        ],
+        when,
+        SYSTEM_ACTOR,
+      );
+      await this.armLevel(manager, ticket);
+      return [];
+    }
     ticket.level += 1;
     ticket.dueAt = this.dueFor(ticket.level, when);
+    // A new holder: the acknowledgement of the level below was not theirs.
+    ticket.status = 'open';
+    ticket.acknowledgedAt = null;
     ticket.history.push({ at: when, action: 'climbed', level: ticket.level, actorId: null });
     await this.tickets.save(ticket, when, manager);
     await this.appendTicketEvents(
@@ -162,16 +238,21 @@ export class EscalationService {
       when,
       SYSTEM_ACTOR,
     );
-    const timer = await this.timers.arm(
+    const timer = await this.armLevel(manager, ticket);
+    return timer ? [timer] : [];
+  }
+
+  /** Arms the ticket's level timer for just after its due time, or cancels it (no due time, closed). */
+  private armLevel(manager: EntityManager, t: Ticket): Promise<ArmedTimer | null> {
+    return this.timers.arm(
       {
         kind: 'ESCALATION_LEVEL',
-        procedureId: ticket.procedureId,
-        target: `ticket:${ticketId}`,
-        dueAt: ticket.dueAt && after(ticket.dueAt),
+        procedureId: t.procedureId,
+        target: `ticket:${t.id}`,
+        dueAt: t.status === 'closed' || !t.dueAt ? null : after(t.dueAt),
       },
       manager,
     );
-    return timer ? [timer] : [];
   }
 
   async acknowledge(actor: Actor, id: string) {
@@ -209,19 +290,26 @@ export class EscalationService {
       t.closedAt = null;
       t.resolution = null;
       t.acknowledgedAt = null;
+      t.climbStoppedAt = null;
       t.dueAt = this.dueFor(t.level, at);
       return { type: ESCALATION_EVENTS.reopened, data: { reason } };
     });
   }
 
-  private async act(actor: Actor, id: string, change: (t: Ticket, at: string) => NewEvent): Promise<Ticket> {
+  private async act(
+    actor: Actor,
+    id: string,
+    change: (t: Ticket, at: string) => NewEvent,
+  ): Promise<TicketView> {
     const at = this.clock.now();
-    const { ticket, armed } = await this.ds
-      .transaction(async (m) => {
-        const t = await this.tickets.byId(id, m, true);
-        if (!t) throw new NotFoundError('escalation', id);
-        const loaded = await this.store.load(t.procedureId, { manager: m, forUpdate: true });
-        if (!loaded) throw new NotFoundError('procedure', t.procedureId);
+    const found = await this.tickets.byId(id);
+    if (!found) throw new NotFoundError('escalation', id);
+    const { ticket, armed } = await retryTransient(() =>
+      this.ds.transaction(async (m) => {
+        // The procedure first, then the ticket: the order a climb takes them in.
+        const loaded = await this.store.load(found.procedureId, { manager: m, forUpdate: true });
+        if (!loaded) throw new NotFoundError('procedure', found.procedureId);
+        const t = (await this.tickets.byId(id, m, true))!;
         assertCanHandle(actor, t, loaded.project.leader);
         const when = loaded.updatedAt > at ? loaded.updatedAt : at;
         const event = change(t, when);
@@ -234,29 +322,21 @@ export class EscalationService {
           when,
           actorMetadata(actor),
         );
-        const timer = await this.timers.arm(
-          {
-            kind: 'ESCALATION_LEVEL',
-            procedureId: t.procedureId,
-            target: `ticket:${t.id}`,
-            dueAt: t.status === 'closed' || !t.dueAt ? null : after(t.dueAt),
-          },
-          m,
-        );
+        const timer = await this.armLevel(m, t);
         return { ticket: t, armed: timer ? [timer] : [] };
-      })
-      .catch((err: { code?: string; constraint?: string }) => {
-        if (err.code === '23505' && err.constraint === 'escalations_one_open_idx') {
-          throw new DomainError(
-            ErrorCode.TICKET_ALREADY_OPEN,
-            `another ticket is already open for this item and reason`,
-            { ticketId: id },
-          );
-        }
-        throw err;
-      });
+      }),
+    ).catch((err: { code?: string; constraint?: string }) => {
+      if (err.code === '23505' && err.constraint === 'escalations_one_open_idx') {
+        throw new DomainError(
+          ErrorCode.TICKET_ALREADY_OPEN,
+          `another ticket is already open for this item and reason`,
+          { ticketId: id },
+        );
+      }
+      throw err;
+    });
     await this.scheduler.deliver(armed);
-    return ticket;
+    return ticketView(ticket);
   }
 
   async appendEvents(
