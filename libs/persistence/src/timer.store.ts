@@ -27,6 +27,9 @@ function toTimer(r: Record<string, any>): TimerRecord {
 
 const COLUMNS = 'id, kind, procedure_id, target, due_at, version, status, provisional';
 
+/** The one advisory lock under which every timer fired on the manual clock runs (see `exclusively`). */
+const MANUAL_FIRING_LOCK = `hashtext('qianqi:timers:manual-firing')`;
+
 /** Timers live here; Redis only ever holds the ones due within the horizon. */
 export class TimerStore {
   constructor(private readonly ds: DataSource) {}
@@ -34,6 +37,57 @@ export class TimerStore {
   async byId(id: string, manager?: EntityManager): Promise<TimerRecord | null> {
     const rows = await (manager ?? this.ds).query(`SELECT ${COLUMNS} FROM timers WHERE id = $1`, [id]);
     return rows.length ? toTimer(rows[0]) : null;
+  }
+
+  /**
+   * The armed timer due first, at or before `until` (of one procedure, or of all), ties broken by
+   * id so every runner sees the same order. Inside a firing transaction, after the procedure lock.
+   */
+  async earliestArmed(
+    until: string,
+    opts: { procedureId?: string; manager?: EntityManager } = {},
+  ): Promise<TimerRecord | null> {
+    const rows = await (opts.manager ?? this.ds).query(
+      `SELECT ${COLUMNS} FROM timers
+        WHERE status = 'armed' AND due_at <= $1 AND ($2::uuid IS NULL OR procedure_id = $2::uuid)
+        ORDER BY due_at, id LIMIT 1`,
+      [until, opts.procedureId ?? null],
+    );
+    return rows.length ? toTimer(rows[0]) : null;
+  }
+
+  /**
+   * Locks the procedure's snapshot row, as every writer of a procedure does first: firing takes
+   * it before touching any timer row of the procedure, so a fire, a command and a ticket action
+   * always lock in the same order (snapshot, ticket, timers) and cannot deadlock each other.
+   */
+  async lockProcedure(procedureId: string, manager: EntityManager): Promise<boolean> {
+    const rows = await manager.query(
+      `SELECT procedure_id FROM procedure_snapshots WHERE procedure_id = $1 FOR UPDATE`,
+      [procedureId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Runs `fn` holding the manual-clock firing lock: a session advisory lock on one connection,
+   * which `fn` gets as its manager and runs its transactions on (one connection per runner, so
+   * waiting runners cannot starve the holder of the pool). A process that dies holding it loses
+   * its session, and PostgreSQL releases the lock with it.
+   */
+  async exclusively<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.query(`SELECT pg_advisory_lock(${MANUAL_FIRING_LOCK})`);
+      try {
+        return await fn(runner.manager);
+      } finally {
+        await runner.query(`SELECT pg_advisory_unlock(${MANUAL_FIRING_LOCK})`);
+      }
+    } finally {
+      await runner.release();
+    }
   }
 
   /** Armed timers due before `until` whose current version the queue has not been given yet. */
@@ -70,13 +124,20 @@ export class TimerStore {
     }));
   }
 
+  /**
+   * Notes that the queue holds these versions. Rows a firing or a command holds locked are
+   * skipped rather than waited for: this statement takes no procedure lock first, so waiting could
+   * close a deadlock with them, and they are about to move the version anyway. A skipped row is
+   * only delivered again by the scheduler, which the job id makes a no-op.
+   */
   async markEnqueued(timers: ArmedTimer[]): Promise<void> {
     if (!timers.length) return;
     await this.ds.query(
       `UPDATE timers t SET enqueued_version = x.version
          FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, version integer)
-        WHERE t.id = x.id AND t.version = x.version`,
-      [JSON.stringify(timers.map((t) => ({ id: t.id, version: t.version })))],
+        WHERE t.id = x.id AND t.version = x.version
+          AND t.id IN (SELECT id FROM timers WHERE id = ANY($2::uuid[]) FOR UPDATE SKIP LOCKED)`,
+      [JSON.stringify(timers.map((t) => ({ id: t.id, version: t.version }))), timers.map((t) => t.id)],
     );
   }
 

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@qianqi/config';
-import { SYSTEM_ACTOR } from '@qianqi/domain';
 import {
   DataSource,
   ProcedureStore,
@@ -10,113 +9,130 @@ import {
   type EntityManager,
 } from '@qianqi/persistence';
 import { Clock } from '../clock';
-import { EscalationService, type TicketRequest } from '../escalation/escalation.service';
+import { EscalationService } from '../escalation/escalation.service';
 import { ProcedureWriter } from '../procedure-writer';
+import { SingleFlight } from './single-flight';
+import { TimerFiring } from './timer-firing';
 import { TimerScheduler } from './timer-scheduler.port';
 
 export type FireOutcome = 'fired' | 'stale' | 'not_due';
 
 /**
- * One timer falling due. Re-reads the database and acts only if the timer is still the version
- * the job carried and still armed; whatever it writes, it writes in one transaction with the
- * procedure locked, so a job delivered twice (or retried after a crash) changes nothing twice.
+ * Timers falling due. Every path goes through TimerFiring, which re-reads the database under the
+ * procedure's lock and acts only on a timer still armed at the version read, so a job delivered
+ * twice (or retried after a crash) changes nothing twice.
+ *
+ * Two ways in:
+ * - `execute` — one timer, as a queue job delivers it on the system clock. Any earlier timer of
+ *   the same procedure still armed (its job late or lost) is fired first, so a procedure's record
+ *   keeps its order even after the workers were down.
+ * - `runInOrder` — every timer due by an instant, strictly in due order, each as of its own due
+ *   instant, re-selecting after every fire. This is what a manual clock move runs.
+ *
+ * On the manual clock nothing falls due except by POST /admin/clock, so the move is the one thing
+ * that fires timers, and all manual-mode firing is serialised under one PostgreSQL advisory lock
+ * (`serialised`). The worker's fire jobs do not fire "their" timer there: they run the same
+ * in-order runner under the same lock (`onFireJob`). While a move runs they wait, then find
+ * nothing left; if the process that moved the clock died mid-move, they finish its work in
+ * order. So the worker can never fire concurrently with a move, nor out of its order, and a
+ * Redis flush or a killed worker cannot lose a timer either: PostgreSQL holds them all.
  */
 @Injectable()
 export class FireTimerUseCase {
   private readonly logger = new Logger('FireTimer');
+  private readonly firing: TimerFiring;
+  /** Manual clock: the fire jobs arriving together share one run of the in-order runner. */
+  private readonly manualJobs = new SingleFlight(() => this.runDue());
 
   constructor(
     private readonly ds: DataSource,
     private readonly timers: TimerStore,
-    private readonly store: ProcedureStore,
+    store: ProcedureStore,
     private readonly writer: ProcedureWriter,
-    private readonly escalations: EscalationService,
+    escalations: EscalationService,
     private readonly clock: Clock,
     private readonly scheduler: TimerScheduler,
     private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.firing = new TimerFiring(timers, store, writer, escalations);
+  }
 
+  /** One timer, as its job carried it: fired if still armed at that version and due. */
   async execute(timerId: string, version: number): Promise<FireOutcome> {
     const now = await this.clock.sync();
-    const result = await this.ds.transaction(async (m) => {
-      const timer = await this.timers.byId(timerId, m);
-      if (!timer || timer.version !== version || timer.status !== 'armed' || !timer.dueAt)
-        return { outcome: 'stale' as const, armed: [] };
-      if (timer.dueAt > now) return { outcome: 'not_due' as const, armed: [] };
-      if (!(await this.timers.fire(timerId, version, m))) return { outcome: 'stale' as const, armed: [] };
-      const armed =
-        timer.kind === 'ESCALATION_LEVEL'
-          ? await this.escalations.climbInTx(m, timer.target.replace(/^ticket:/, ''), timer.dueAt)
-          : await this.tickInTx(m, timer.procedureId, timer.dueAt);
+    const timer = await this.timers.byId(timerId);
+    if (!timer || timer.version !== version || timer.status !== 'armed' || !timer.dueAt) return 'stale';
+    if (timer.dueAt > now) return 'not_due';
+    const result = await this.firing.bringUpTo(
+      this.ds.manager,
+      timer.procedureId,
+      timer.dueAt,
       // Test hook (NODE_ENV=test only): a job that is slow in the middle, its writes not committed.
-      if (this.config.NODE_ENV === 'test' && this.config.TEST_JOB_DELAY_MS)
-        await sleep(this.config.TEST_JOB_DELAY_MS);
-      return { outcome: 'fired' as const, armed };
-    });
+      this.config.NODE_ENV === 'test' && this.config.TEST_JOB_DELAY_MS
+        ? () => sleep(this.config.TEST_JOB_DELAY_MS!)
+        : undefined,
+    );
     await this.scheduler.deliver(result.armed);
-    return result.outcome;
+    return result.fired.some((t) => t.id === timerId && t.version === version) ? 'fired' : 'stale';
+  }
+
+  /** A fire-timer job from the queue (see the class comment for the manual clock). */
+  async onFireJob(timerId: string, version: number): Promise<FireOutcome | number> {
+    if (!this.clock.manual) return this.execute(timerId, version);
+    return this.manualJobs.run();
+  }
+
+  /** Every armed timer due at the clock's now, in due order (manual clock: under the firing lock). */
+  async runDue(): Promise<number> {
+    if (!this.clock.manual) return this.runInOrder(this.ds.manager, await this.clock.sync());
+    return this.serialised(async (m) => this.runInOrder(m, await this.clock.sync()));
+  }
+
+  /** Manual clock: runs `fn` as the only firer of timers across every process of this database. */
+  serialised<T>(fn: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.timers.exclusively(fn);
   }
 
   /**
-   * Time moved for a procedure: lights, broken commitments, the plan date. Runs as of the timer's
-   * due instant (never before the stream's last event), so replay shows when a light turned.
+   * Fires every timer due at or before `until`, strictly in due order: the earliest armed timer
+   * of all, each time afresh, so one armed by an earlier fire and due before `until` runs in its
+   * place. Each fire runs as of the timer's own due instant. Returns how many fired.
    */
-  async tickInTx(m: EntityManager, procedureId: string, dueAt: string): Promise<ArmedTimer[]> {
-    const loaded = await this.store.load(procedureId, { manager: m, forUpdate: true });
-    if (!loaded) return [];
-    const at = loaded.updatedAt > dueAt ? loaded.updatedAt : dueAt;
-    const plan = this.writer.plan(
-      loaded,
-      { state: loaded.state, events: [] },
-      at,
-      {
-        actor: SYSTEM_ACTOR,
-        requestId: null,
-        idempotencyKey: null,
-      },
-      { allTimers: true },
-    );
-    const armed = (await this.writer.write(plan, m)) ?? [];
-    const requests: TicketRequest[] = [
-      ...plan.turnedRed.map((itemKey) => ({ itemKey, reason: 'OVERDUE' as const })),
-      ...plan.breached.map((b) => ({
-        itemKey: b.itemKey,
-        reason: 'COMMITMENT_BREACHED' as const,
-        detail: { materials: b.materials },
-      })),
-    ];
-    if (requests.length) {
-      const after = plan.events.length ? (await this.store.load(procedureId, { manager: m }))! : loaded;
-      const opened = await this.escalations.openInTx(m, after, requests, at);
-      if (opened.events.length) await this.escalations.appendEvents(m, after, opened.events, at);
-      armed.push(...opened.armed);
+  async runInOrder(on: EntityManager, until: string, limit = 1_000_000): Promise<number> {
+    let fired = 0;
+    let idle = 0;
+    for (let n = 0; n < limit; n++) {
+      const next = await this.timers.earliestArmed(until, { manager: on });
+      if (!next) break;
+      const result = await this.firing.bringUpTo(on, next.procedureId, next.dueAt!);
+      fired += result.fired.length;
+      await this.deliverLater(result.armed, until);
+      // Fired by someone else meanwhile (only possible outside the manual lock): look again, a few times.
+      idle = result.fired.length ? 0 : idle + 1;
+      if (idle > 3) break;
     }
-    this.logger.debug(
-      `tick ${procedureId} at ${at}: ${plan.events.length} events, ${requests.length} tickets`,
-    );
-    return armed;
+    return fired;
+  }
+
+  /**
+   * Hands the queue what a run armed for after `until` (what is due by then the run fires itself).
+   * A queue that is down fails nothing here: PostgreSQL holds the timers and the reconciler
+   * re-adds them.
+   */
+  private async deliverLater(armed: ArmedTimer[], until: string): Promise<void> {
+    const later = armed.filter((t) => t.dueAt > until);
+    if (!later.length) return;
+    await this.scheduler
+      .deliver(later)
+      .catch((err: Error) => this.logger.warn(`timers not handed to the queue: ${err.message}`));
+  }
+
+  /** A tick of one procedure as of `dueAt`, in the caller's transaction (the procedure locked). */
+  tickInTx(m: EntityManager, procedureId: string, dueAt: string): Promise<ArmedTimer[]> {
+    return this.firing.tickInTx(m, procedureId, dueAt);
   }
 
   rowsOf(loaded: Parameters<ProcedureWriter['itemRowsOf']>[0], at: string) {
     return this.writer.itemRowsOf(loaded, at);
-  }
-
-  /** Every armed timer due at the clock's now, in due order (manual clock moves, tests). */
-  async runDue(limit = 10_000): Promise<number> {
-    const now = await this.clock.sync();
-    let fired = 0;
-    for (let round = 0; round < limit; round++) {
-      const due = await this.timers.armedBefore(new Date(Date.parse(now) + 1).toISOString(), 100);
-      if (!due.length) break;
-      let progressed = false;
-      for (const t of due) {
-        if ((await this.execute(t.id, t.version)) === 'fired') {
-          fired += 1;
-          progressed = true;
-        }
-      }
-      if (!progressed) break;
-    }
-    return fired;
   }
 }
