@@ -100,6 +100,22 @@ describe('tamper evidence', () => {
     expect(await failuresOf(id)).toEqual([{ procedureId: id, version: 8, kind: 'HASH_MISMATCH' }]);
   });
 
+  it('control characters written into stored fields (the bulk reader separates fields by them) are still named exactly', async () => {
+    const id = await procedure();
+    await asSuperuser(
+      `UPDATE events SET type = E'StepAccepted\\x1fWithTolerance' WHERE stream_id = $1 AND version = 3`,
+      [id],
+    );
+    await asSuperuser(
+      `UPDATE events SET metadata = jsonb_set(metadata, '{occurredAt}', to_jsonb(E'2026\\x1e'::text)) WHERE stream_id = $1 AND version = 6`,
+      [id],
+    );
+    expect(await failuresOf(id)).toEqual([
+      { procedureId: id, version: 3, kind: 'HASH_MISMATCH' },
+      { procedureId: id, version: 6, kind: 'HASH_MISMATCH' },
+    ]);
+  });
+
   it('deleting an event in the middle is MISSING_EVENT at its version and CHAIN_BROKEN at the next', async () => {
     const id = await procedure();
     expect(await asSuperuser(`DELETE FROM events WHERE stream_id = $1 AND version = 4`, [id])).toBe(1);

@@ -1,4 +1,7 @@
-/** The test servers: the machine's own, a database of the tests' own (never the demo's). */
+/**
+ * The test servers: the machine's own, and the run's own database (global-setup makes a fresh one
+ * per run and passes it down as TEST_DATABASE_URL; never the demo's).
+ */
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/qianqi_test';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -26,6 +26,12 @@ export interface StoredEvent {
   metadata: EventMetadata;
   prevHash: string;
   hash: string;
+  /**
+   * The jsonb text of data and metadata exactly as the database printed them, when read for bulk
+   * verification: the hash is checked over these bytes, with no re-serializing. (Such an event's
+   * metadata then holds only what replay reads: occurredAt and definition.)
+   */
+  text?: { data: string; metadata: string };
 }
 
 /** What the database says a procedure is now: the snapshot and the read models beside it. */
@@ -36,6 +42,8 @@ export interface StoredProcedure {
     version: number;
     lastHash: string;
     state: { value: Record<string, string>; context: unknown };
+    /** The state's jsonb text as the database printed it, when read for bulk verification. */
+    stateText?: string;
   } | null;
   /** procedure_items: status per item key. */
   items: Record<string, string>;

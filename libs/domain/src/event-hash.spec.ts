@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { DEFAULT_CATALOGUE } from '@qianqi/workflows';
 import { auditScenario, buildStream } from '../../../test/support/audit-stream';
-import { canonicalJson, eventHash } from './event-hash';
+import { canonicalJson, eventBody, eventHash, jsonbText } from './event-hash';
 
-describe('canonicalJson / eventHash', () => {
+describe('canonicalJson, jsonbText and the event hash', () => {
   const samples: unknown[] = [
     { b: 1, a: [3, 'x', null, true], c: { z: '张三', y: 'e\u0301', x: '\u2028' } },
     { '10': 'ten', '9': 'nine', a: 1, A: 2, é: 3, '\u{1F600}': 4, '': 5 },
@@ -27,16 +27,57 @@ describe('canonicalJson / eventHash', () => {
     expect(() => canonicalJson([Infinity])).toThrow();
   });
 
-  it('hashes every event of a real stream as the reference canonicalization and SHA-256 do', () => {
+  it('writes values as PostgreSQL prints them back from jsonb', () => {
+    // Literals from PostgreSQL 15: SELECT '<value>'::jsonb::text (and the int test compares live).
+    expect(
+      jsonbText([1e21, 1.5e-7, -0, 0.1, 1e300, 123.456e5, -2.5e-3, 100, 'a\u0001\n\u001f"\\/é😀\u2028']),
+    ).toBe(
+      `[1000000000000000000000, 0.00000015, 0, 0.1, 1${'0'.repeat(300)}, 12345600, -0.0025, 100, "a\\u0001\\n\\u001f\\"\\\\/é😀\u2028"]`,
+    );
+    expect(jsonbText({ bb: 1, a: { y: [], x: {} }, ccc: null, é: true, z: undefined })).toBe(
+      '{"a": {"x": {}, "y": []}, "bb": 1, "é": true, "ccc": null}',
+    );
+  });
+
+  it('hashes the jsonb text of { streamId, version, type, data, metadata }, then the previous hash', () => {
+    const e = {
+      version: 7,
+      type: 'StepAcceptedWithTolerance',
+      data: {
+        itemKey: 'eia',
+        missing: ['public_participation'],
+        dueInWorkingDays: 5,
+        commitmentDueAt: '2026-03-09T15:59:59.000Z',
+      },
+      metadata: {
+        actor: { id: 'u1', name: '张三', role: 'department', department: 'ecology' },
+        requestId: null,
+        idempotencyKey: null,
+        occurredAt: '2026-03-02T03:00:00.000Z',
+        definition: 'default@1',
+      },
+      prevHash: 'ab'.repeat(32),
+    };
+    const streamId = '00000000-0000-4000-8000-000000000001';
+    // What PostgreSQL prints for jsonb_build_object('streamId', …, 'version', …, 'type', …, 'data', …, 'metadata', …)::text.
+    const body =
+      '{"data": {"itemKey": "eia", "missing": ["public_participation"], "commitmentDueAt": "2026-03-09T15:59:59.000Z", "dueInWorkingDays": 5}, ' +
+      '"type": "StepAcceptedWithTolerance", "version": 7, ' +
+      '"metadata": {"actor": {"id": "u1", "name": "张三", "role": "department", "department": "ecology"}, "requestId": null, "definition": "default@1", "occurredAt": "2026-03-02T03:00:00.000Z", "idempotencyKey": null}, ' +
+      '"streamId": "00000000-0000-4000-8000-000000000001"}';
+    expect(eventBody(streamId, e.version, e.type, jsonbText(e.data), jsonbText(e.metadata))).toBe(body);
+    expect(eventHash(streamId, e)).toBe(
+      createHash('sha256')
+        .update(body + e.prevHash)
+        .digest('hex'),
+    );
+  });
+
+  it('every event of a real stream carries the hash of its body', () => {
     const { events } = buildStream(DEFAULT_CATALOGUE, auditScenario());
     for (const e of events) {
-      const { streamId, version, type, data, metadata, prevHash } = e;
-      const reference = createHash('sha256')
-        .update(canonicalize({ streamId, version, type, data, metadata }) as string)
-        .update(prevHash)
-        .digest('hex');
-      expect(eventHash(e.streamId, e)).toBe(reference);
-      expect(e.hash).toBe(reference);
+      const body = eventBody(e.streamId, e.version, e.type, jsonbText(e.data), jsonbText(e.metadata));
+      expect(e.hash).toBe(createHash('sha256').update(body).update(e.prevHash).digest('hex'));
     }
   });
 

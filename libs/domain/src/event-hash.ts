@@ -1,11 +1,16 @@
 import * as crypto from 'node:crypto';
 
 /**
- * The event hash: SHA-256 over the RFC 8785 canonical JSON of { data, metadata, streamId, type,
- * version }, then the previous hash. One serializer builds one string (keys sorted, ES number and
- * string forms) and one-shot SHA-256 hashes it: every command hashes its events, and bulk
- * verification hashes millions. A unit test holds the serializer equal to the `canonicalize`
- * package (the RFC's reference behaviour).
+ * Two serializations, each a normal form of a JSON value:
+ *
+ * - `canonicalJson`: RFC 8785 (keys in UTF-16 order, ES number and string forms). Export files
+ *   are written in it, line by line, and request fingerprints are taken over it.
+ * - `jsonbText`: the text PostgreSQL gives for the value stored as `jsonb` (`data::text`): keys
+ *   ordered by byte length and then bytes, `": "` and `", "` between parts, numbers in plain
+ *   decimal. The event hash is taken over it, so the bytes PostgreSQL hands the verifier for an
+ *   event are the bytes that were hashed when it was written: verifying a million events needs
+ *   no JSON parsing and no re-serializing, only SHA-256 (see docs/audit.md). An integration test
+ *   holds it equal to PostgreSQL's own output on random values.
  */
 const quotedKeys = new Map<string, string>();
 
@@ -64,6 +69,92 @@ export function sha256Hex(text: string): string {
   return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
 }
 
+/** Object keys in jsonb's order: shorter UTF-8 first, then bytewise. */
+function jsonbKeyOrder(a: string, b: string): number {
+  const la = Buffer.byteLength(a);
+  const lb = Buffer.byteLength(b);
+  if (la !== lb) return la - lb;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * Key lists met lately, with their jsonb order. Values of one kind share their key list (an item's
+ * context, a commitment, an event's metadata), and keys are interned strings, so a list is found
+ * again by comparing its entries by identity, without sorting or building a lookup key.
+ */
+const recentKeyLists: { keys: string[]; sorted: string[] }[] = [];
+
+/** The keys of an object in jsonb's order. */
+function jsonbKeys(obj: Record<string, unknown>): string[] {
+  const keys = Object.keys(obj);
+  if (keys.length < 2) return keys;
+  next: for (const entry of recentKeyLists) {
+    if (entry.keys.length !== keys.length) continue;
+    for (let i = 0; i < keys.length; i++) if (entry.keys[i] !== keys[i]) continue next;
+    return entry.sorted;
+  }
+  const sorted = keys.slice().sort(jsonbKeyOrder);
+  recentKeyLists.unshift({ keys, sorted });
+  if (recentKeyLists.length > 64) recentKeyLists.pop();
+  return sorted;
+}
+
+/** A number as PostgreSQL's numeric prints it: plain decimal, never an exponent. */
+function jsonbNumber(n: number): string {
+  if (!Number.isFinite(n)) throw new Error(`${n} cannot be serialized as JSON`);
+  const s = JSON.stringify(n);
+  const e = s.indexOf('e');
+  if (e < 0) return s;
+  const negative = s.startsWith('-');
+  const mantissa = s.slice(negative ? 1 : 0, e);
+  const exponent = Number(s.slice(e + 1));
+  const dot = mantissa.indexOf('.');
+  const digits = mantissa.replace('.', '');
+  const point = (dot < 0 ? mantissa.length : dot) + exponent;
+  let out: string;
+  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
+  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return negative ? `-${out}` : out;
+}
+
+/** The text of `value` stored as PostgreSQL jsonb (`::jsonb::text`). */
+export function jsonbText(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return jsonbNumber(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          const v = value[i];
+          out +=
+            (i ? ', ' : '') +
+            (v === undefined || typeof v === 'symbol' || typeof v === 'function' ? 'null' : jsonbText(v));
+        }
+        return out + ']';
+      }
+      const toJson = (value as { toJSON?: () => unknown }).toJSON;
+      if (typeof toJson === 'function') return jsonbText(toJson.call(value));
+      const obj = value as Record<string, unknown>;
+      let out = '{';
+      for (const key of jsonbKeys(obj)) {
+        const v = obj[key];
+        if (v === undefined || typeof v === 'symbol' || typeof v === 'function') continue;
+        out += (out.length > 1 ? ', ' : '') + quoteKey(key) + ': ' + jsonbText(v);
+      }
+      return out + '}';
+    }
+    default:
+      return 'null';
+  }
+}
+
 export interface HashableEvent {
   version: number;
   type: string;
@@ -72,18 +163,24 @@ export interface HashableEvent {
   prevHash: string;
 }
 
+/**
+ * The hashed bytes of an event: the jsonb text of { streamId, version, type, data, metadata }, as
+ * `jsonb_build_object(...)::text` gives it (keys in jsonb order: data, type, version, metadata,
+ * streamId), from the jsonb text of data and metadata.
+ */
+export function eventBody(
+  streamId: string,
+  version: number,
+  type: string,
+  data: string,
+  metadata: string,
+): string {
+  return `{"data": ${data}, "type": ${JSON.stringify(type)}, "version": ${version}, "metadata": ${metadata}, "streamId": ${JSON.stringify(streamId)}}`;
+}
+
+/** SHA-256 of the event's body and the previous hash. */
 export function eventHash(streamId: string, e: HashableEvent): string {
-  const body =
-    '{"data":' +
-    canonicalJson(e.data) +
-    ',"metadata":' +
-    canonicalJson(e.metadata) +
-    ',"streamId":' +
-    JSON.stringify(streamId) +
-    ',"type":' +
-    JSON.stringify(e.type) +
-    ',"version":' +
-    canonicalJson(e.version) +
-    '}';
-  return sha256Hex(body + e.prevHash);
+  return sha256Hex(
+    eventBody(streamId, e.version, e.type, jsonbText(e.data), jsonbText(e.metadata)) + e.prevHash,
+  );
 }

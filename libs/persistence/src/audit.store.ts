@@ -155,9 +155,16 @@ async function readBatch(
       ? { where: (c) => `${c} ${lower} $1`, args: [from] }
       : { where: (c) => `${c} ${lower} $1 AND ${c} <= $2`, args: [from, cursor] };
   }
-  const eventRows = await rows(
-    `SELECT stream_id, version, type, data::text, metadata::text, prev_hash, hash FROM events
-      WHERE ${range.where('stream_id')} ORDER BY stream_id, version`,
+  // One row per stream, its events in one string: fields joined by US (0x1f), events by RS (0x1e).
+  // PostgreSQL prints data and metadata as jsonb text, the very bytes the hash was taken over, and
+  // JSON text never holds a raw control character; a stored field that does (only by tampering)
+  // makes the stream split into other counts than it has, and that stream is read row by row.
+  const streamRows = await rows(
+    `SELECT stream_id, count(*)::int,
+            string_agg(concat_ws(E'\\x1f', version, type, prev_hash, hash,
+                                 coalesce(metadata->>'occurredAt', ''), coalesce(metadata->>'definition', ''),
+                                 data::text, metadata::text), E'\\x1e' ORDER BY version)
+       FROM events WHERE ${range.where('stream_id')} GROUP BY stream_id`,
     range.args,
   );
   const itemRows = await rows(
@@ -174,7 +181,7 @@ async function readBatch(
     }
     return s;
   };
-  for (const [id, definition, version, lastHash, state, ready] of snapshots as [
+  for (const [id, definition, version, lastHash, stateText, ready] of snapshots as [
     string,
     string,
     number,
@@ -182,33 +189,72 @@ async function readBatch(
     string,
     boolean | null,
   ][]) {
-    const s = stream(id);
-    s.snapshot = { definition, version, lastHash, state: JSON.parse(state) };
-    s.readyToStart = ready ?? null;
-  }
-  let current: StoredStream | null = null;
-  for (const [id, version, type, data, metadata, prevHash, hash] of eventRows as [
-    string,
-    number,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ][]) {
-    if (current?.procedureId !== id) current = stream(id);
-    current.events.push({
+    let state: StoredSnapshot['state'] | undefined;
+    stream(id).snapshot = {
+      definition,
       version,
-      type,
-      data: JSON.parse(data),
-      metadata: JSON.parse(metadata),
-      prevHash,
-      hash,
-    });
+      lastHash,
+      stateText,
+      get state() {
+        return (state ??= JSON.parse(stateText));
+      },
+    };
+    stream(id).readyToStart = ready ?? null;
+  }
+  for (const [id, count, joined] of streamRows as [string, number, string][]) {
+    const events = splitStream(joined, count);
+    stream(id).events = events ?? (await rowByRow(client, id));
   }
   for (const [id, key, status] of itemRows as [string, string, string][]) stream(id).items[key] = status;
   const streams = [...byId.values()].sort((a, b) =>
     a.procedureId < b.procedureId ? -1 : a.procedureId > b.procedureId ? 1 : 0,
   );
   return { streams, cursor, last };
+}
+
+type StoredSnapshot = NonNullable<StoredStream['snapshot']>;
+
+const RS = '\x1e';
+const US = '\x1f';
+const INTEGER = /^-?\d{1,10}$/;
+
+/** The events of one stream from its joined row, or null when it does not split as it should. */
+function splitStream(joined: string, count: number): StoredEvent[] | null {
+  const records = joined.split(RS);
+  if (records.length !== count) return null;
+  const events: StoredEvent[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const f = records[i].split(US);
+    if (f.length !== 8 || !INTEGER.test(f[0])) return null;
+    events[i] = {
+      version: Number(f[0]),
+      type: f[1],
+      prevHash: f[2],
+      hash: f[3],
+      data: JSON.parse(f[6]),
+      // Only what replay reads; the hash is checked over the whole metadata text.
+      metadata: { occurredAt: f[4], definition: f[5] } as StoredEvent['metadata'],
+      text: { data: f[6], metadata: f[7] },
+    };
+  }
+  return events;
+}
+
+/** A stream whose fields hold control characters (so altered): read as rows, parsed in full. */
+async function rowByRow(client: RawClient, streamId: string): Promise<StoredEvent[]> {
+  const rows = await client.query({
+    text: `SELECT version, type, data::text, metadata::text, prev_hash, hash FROM events WHERE stream_id = $1 ORDER BY version`,
+    values: [streamId],
+    rowMode: 'array',
+  });
+  return (rows.rows as [number, string, string, string, string, string][]).map(
+    ([version, type, data, metadata, prevHash, hash]) => ({
+      version,
+      type,
+      data: JSON.parse(data),
+      metadata: JSON.parse(metadata),
+      prevHash,
+      hash,
+    }),
+  );
 }
