@@ -4,6 +4,7 @@ export * from './definition.registry';
 export * from './procedure.context';
 export * from './procedure.events';
 export * from './procedure.logic';
+export * from './prerequisite.rules';
 export { buildProcedureMachine, MACHINE_ID } from './machine.builder';
 export { DEFAULT_CATALOGUE } from './catalogues/default.catalogue';
 export { INDUSTRIAL_PARK_CATALOGUE } from './catalogues/industrial-park.catalogue';

@@ -1,10 +1,12 @@
-import { and, assign, or, setup, stateIn, type AnyStateMachine } from 'xstate';
+import { and, assign, not, or, setup, stateIn, type AnyStateMachine } from 'xstate';
+import { definitionRef, type ItemDefinition, type ProcedureDefinition } from './definition.types';
 import {
-  DEFAULT_BREACH_POLICY,
-  definitionRef,
-  type ItemDefinition,
-  type ProcedureDefinition,
-} from './definition.types';
+  canLosePrerequisites,
+  certificateWithheld,
+  DONE_STATUSES,
+  edgeSkipped,
+  isOutstanding,
+} from './prerequisite.rules';
 import {
   emptyItemContext,
   type ItemContext,
@@ -19,7 +21,7 @@ type ItemParams = { item: string };
 type Args = { context: ProcedureContext; event: ProcedureEvent };
 
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-const openCommitments = (item: ItemContext) => item.commitments.filter((c) => c.status !== 'fulfilled');
+const openCommitments = (item: ItemContext) => item.commitments.filter(isOutstanding);
 
 function patchItem(
   context: ProcedureContext,
@@ -56,7 +58,7 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
       },
       edgeSkipped: ({ context }: Args, p: { item: string; prerequisite: string }) => {
         const edge = itemDef(p.item).prerequisites.find((e) => e.item === p.prerequisite);
-        return !!edge?.approvalModes && !edge.approvalModes.includes(context.approvalMode);
+        return !!edge && edgeSkipped(edge, context.approvalMode);
       },
       materialsComplete: ({ context }: Args, { item }: ItemParams) =>
         missingOf(item, context.items[item]).length === 0,
@@ -76,8 +78,7 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
       },
       /** `withhold`: a broken commitment not yet made good withholds the certificate. */
       notWithheld: ({ context }: Args, { item }: ItemParams) =>
-        (itemDef(item).breachPolicy ?? DEFAULT_BREACH_POLICY) !== 'withhold' ||
-        !context.items[item].commitments.some((c) => c.status === 'breached'),
+        !certificateWithheld(itemDef(item), context.items[item]),
       revokesOnBreach: ({ context, event }: Args, { item }: ItemParams) => {
         const breached = strings(event.materials);
         return (
@@ -159,7 +160,7 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
         return patchItem(context, item, (i) => ({
           materials: [...new Set([...i.materials, ...supplied])],
           commitments: i.commitments.map((c) =>
-            c.status !== 'fulfilled' && supplied.includes(c.material)
+            isOutstanding(c) && supplied.includes(c.material)
               ? { ...c, status: 'fulfilled' as const, fulfilledAt: event.at }
               : c,
           ),
@@ -175,6 +176,14 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
           ),
         }));
       }),
+      /** A denied or withdrawn application's commitments can no longer be supplied nor broken. */
+      recordCancellation: assign(({ context, event }: Args, { item }: ItemParams) =>
+        patchItem(context, item, (i) => ({
+          commitments: i.commitments.map((c) =>
+            isOutstanding(c) ? { ...c, status: 'cancelled' as const, cancelledAt: event.at } : c,
+          ),
+        })),
+      ),
       recordRevocation: assign(({ context }: Args, { item }: ItemParams) =>
         patchItem(context, item, () => ({ decidedAt: null, documentNo: null, reason: '容缺承诺逾期未补齐' })),
       ),
@@ -205,23 +214,20 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
   const act = (type: string, item: string) => ({ type, params: p(item) }) as never;
   const guard = (type: string, item: string) => ({ type, params: p(item) }) as never;
 
+  /** The rules of prerequisite.rules.ts (`edgeMet`) as guards: `stateIn` on the other regions. */
   const prerequisitesMet = (item: ItemDefinition) =>
     and(
       item.prerequisites.map((edge) => {
-        const done = [
-          stateIn(`#${MACHINE_ID}.${edge.item}.approved`),
-          stateIn(`#${MACHINE_ID}.${edge.item}.waived`),
-        ];
+        const done: unknown[] = DONE_STATUSES.map((s) => stateIn(`#${MACHINE_ID}.${edge.item}.${s}`));
         if (edge.allowProvisional) {
           done.push(
             and([
               stateIn(`#${MACHINE_ID}.${edge.item}.provisionally_approved`),
               { type: 'notWithheld', params: { item: edge.item } } as never,
-            ]) as never,
+            ]),
           );
         }
-        done.push(stateIn(`#${MACHINE_ID}.${edge.item}.not_applicable`));
-        done.push({ type: 'edgeSkipped', params: { item: item.key, prerequisite: edge.item } } as never);
+        done.push({ type: 'edgeSkipped', params: { item: item.key, prerequisite: edge.item } });
         return or(done as never);
       }) as never,
     );
@@ -229,8 +235,18 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
   const region = (item: ItemDefinition) => {
     const k = item.key;
     const on = (type: Parameters<typeof ev>[1]) => ev(k, type);
+    // 容缺后置: a prerequisite met by a provisional approval stops being met when its commitment is
+    // broken (withhold) or the approval revoked. Only such items need the guards below.
+    const losable = canLosePrerequisites(item);
+    /** `named`, and prerequisites met where they can be lost. */
+    const unlocked = (named: never) => (losable ? and([prerequisitesMet(item), named]) : named) as never;
     const submit = { target: 'submitted', actions: act('recordSubmission', k) };
-    const withdraw = { target: 'withdrawn', actions: act('recordWithdrawal', k) };
+    /** A new application after a denial or withdrawal needs its prerequisites, as from `ready`. */
+    const submitAgain = losable ? { ...submit, guard: prerequisitesMet(item) } : submit;
+    const withdraw = {
+      target: 'withdrawn',
+      actions: [act('recordWithdrawal', k), act('recordCancellation', k)],
+    };
     const supply = { guard: guard('suppliesSomeCommitment', k), actions: act('recordSupply', k) };
     const breach = { actions: act('recordBreach', k) };
     return {
@@ -250,6 +266,8 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
         },
         not_applicable: { type: 'final' },
         ready: {
+          // Nothing submitted yet: back to locked until the prerequisite is made good again.
+          ...(losable ? { always: [{ guard: not(prerequisitesMet(item)), target: 'locked' }] } : {}),
           on: {
             [on('SUBMIT')]: submit,
             [on('WAIVE')]: { guard: guard('waivable', k), target: 'waived', actions: act('recordWaiver', k) },
@@ -279,6 +297,8 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
               { guard: guard('wasAccepted', k), target: 'in_review', actions: act('recordResubmission', k) },
               { target: 'submitted', actions: act('recordResubmission', k) },
             ],
+            // A commitment runs regardless of the item clock, so it can break during 补正 too.
+            [on('BREACH_COMMITMENTS')]: breach,
             [on('WITHDRAW')]: withdraw,
           },
         },
@@ -286,15 +306,24 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
           on: {
             [on('START_SPECIAL_PROCEDURE')]: { target: 'paused', actions: act('recordSpecialStart', k) },
             [on('RETURN_FOR_CORRECTION')]: { target: 'correcting', actions: act('recordCorrection', k) },
+            // No certificate while a prerequisite is not met (its own certificate withheld, or its
+            // provisional approval revoked): review goes on, the decision waits.
             [on('APPROVE')]: [
-              { guard: guard('noOpenCommitments', k), target: 'approved', actions: act('recordDecision', k) },
               {
-                guard: guard('notWithheld', k),
+                guard: unlocked(guard('noOpenCommitments', k)),
+                target: 'approved',
+                actions: act('recordDecision', k),
+              },
+              {
+                guard: unlocked(guard('notWithheld', k)),
                 target: 'provisionally_approved',
                 actions: act('recordDecision', k),
               },
             ],
-            [on('DENY')]: { target: 'denied', actions: act('recordDecision', k) },
+            [on('DENY')]: {
+              target: 'denied',
+              actions: [act('recordDecision', k), act('recordCancellation', k)],
+            },
             [on('SUPPLY_MATERIALS')]: supply,
             [on('BREACH_COMMITMENTS')]: breach,
             [on('WITHDRAW')]: withdraw,
@@ -329,8 +358,8 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
           },
         },
         approved: {},
-        denied: { on: { [on('SUBMIT')]: submit } },
-        withdrawn: { on: { [on('SUBMIT')]: submit } },
+        denied: { on: { [on('SUBMIT')]: submitAgain } },
+        withdrawn: { on: { [on('SUBMIT')]: submitAgain } },
         waived: {},
       },
     };

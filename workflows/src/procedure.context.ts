@@ -34,9 +34,12 @@ export interface Commitment {
   openedAt: string;
   dueAt: string | null;
   dueInWorkingDays: number;
-  status: 'open' | 'fulfilled' | 'breached';
+  /** `cancelled`: its application was denied or withdrawn, so it can be neither supplied nor broken. */
+  status: 'open' | 'fulfilled' | 'breached' | 'cancelled';
   fulfilledAt: string | null;
   breachedAt: string | null;
+  /** Set only on cancellation (absent from commitments recorded before the status existed). */
+  cancelledAt?: string;
 }
 
 export interface ClockStop {

@@ -588,6 +588,282 @@ describe('procedure lifecycle (default catalogue)', () => {
     });
   });
 
+  describe('容缺后置 when the provisional prerequisite breaks its commitment', () => {
+    // 建设用地规划许可 (withhold) provisionally approved → 建设工程规划许可 unlocked over its 容缺后置 edge.
+    const landMissing = tolerable('land_use_permit');
+    const unlockedByProvisional: Step[] = [
+      ...approvedSteps(D, 'project_approval'),
+      ...approvedSteps(D, 'land_pre_review'),
+      ...toleranceAccepted('land_use_permit'),
+      step.approve('land_use_permit'),
+    ];
+    const breached: Step[] = [...unlockedByProvisional, step.breach('land_use_permit', landMissing)];
+    const engineeringSubmitted = step.submit('engineering_permit', all('engineering_permit'));
+    const landName = D.items.find((i) => i.key === 'land_use_permit')!.name;
+    /** 建设工程规划许可 submitted while the edge was met; then the commitment broke. */
+    const submittedThenBreached: Step[] = [
+      ...unlockedByProvisional,
+      engineeringSubmitted,
+      step.breach('land_use_permit', landMissing),
+    ];
+
+    it('locks a dependent that is still ready when the commitment breaks (withhold)', () => {
+      expect(D.items.find((i) => i.key === 'land_use_permit')!.breachPolicy ?? 'withhold').toBe('withhold');
+      approval
+        .given(...unlockedByProvisional)
+        .when(step.breach('land_use_permit', landMissing))
+        .then((o) => {
+          expect(o.before.value.engineering_permit).toBe('ready');
+          expect(o.status('land_use_permit')).toBe('provisionally_approved');
+          expect(o.status('engineering_permit')).toBe('locked');
+          expect(o.logic.commandsAccepted(o.status('engineering_permit'), 'engineering_permit')).toEqual([]);
+          expect(o.logic.unmetPrerequisites(o.state, 'engineering_permit')).toEqual([
+            {
+              item: 'land_use_permit',
+              name: landName,
+              status: 'provisionally_approved',
+              breached: landMissing,
+            },
+          ]);
+        });
+    });
+
+    it('unlocks it again once the committed materials are supplied', () => {
+      approval
+        .given(...breached)
+        .when(step.supply('land_use_permit', landMissing))
+        .then((o) => {
+          expect(o.before.value.engineering_permit).toBe('locked');
+          expect(o.status('land_use_permit')).toBe('approved');
+          expect(o.status('engineering_permit')).toBe('ready');
+          expect(o.logic.unmetPrerequisites(o.state, 'engineering_permit')).toEqual([]);
+        });
+    });
+
+    it('refuses to submit the locked dependent', () => {
+      approval
+        .given(...breached)
+        .when(engineeringSubmitted)
+        .thenRefused();
+    });
+
+    it('keeps a submitted or reviewed dependent where it is, but its APPROVE waits', () => {
+      approval
+        .given(...unlockedByProvisional, engineeringSubmitted)
+        .when(step.breach('land_use_permit', landMissing))
+        .then((o) => expect(o.status('engineering_permit')).toBe('submitted'));
+      // Review goes on: accept, a special procedure, 补正 — only the certificate waits.
+      approval
+        .given(...submittedThenBreached)
+        .when(step.accept('engineering_permit'))
+        .then((o) => expect(o.status('engineering_permit')).toBe('in_review'));
+      approval
+        .given(...submittedThenBreached, step.accept('engineering_permit'))
+        .when(step.approve('engineering_permit'))
+        .thenRefused();
+      approval
+        .given(...submittedThenBreached, step.accept('engineering_permit'))
+        .when(step.startSpecial('engineering_permit', 'expert_review', '专家评审'))
+        .then((o) => expect(o.status('engineering_permit')).toBe('paused'));
+      approval
+        .given(...unlockedByProvisional, engineeringSubmitted, step.accept('engineering_permit'))
+        .when(step.breach('land_use_permit', landMissing))
+        .then((o) => expect(o.status('engineering_permit')).toBe('in_review'));
+    });
+
+    it('lets the dependent be denied or withdrawn meanwhile, and approved once supplied', () => {
+      const reviewing = [...submittedThenBreached, step.accept('engineering_permit')];
+      approval
+        .given(...reviewing)
+        .when(step.deny('engineering_permit', '方案不符'))
+        .then((o) => expect(o.status('engineering_permit')).toBe('denied'));
+      approval
+        .given(...reviewing, step.supply('land_use_permit', landMissing))
+        .when(step.approve('engineering_permit'))
+        .then((o) => {
+          expect(o.status('engineering_permit')).toBe('approved');
+          expect(o.status('drawing_review')).toBe('ready');
+        });
+    });
+
+    it('refuses a new application after a denial until the prerequisite is made good', () => {
+      const denied = [
+        ...submittedThenBreached,
+        step.accept('engineering_permit'),
+        step.deny('engineering_permit', '方案不符'),
+      ];
+      approval
+        .given(...denied)
+        .when(engineeringSubmitted)
+        .thenRefused();
+      approval
+        .given(...denied, step.supply('land_use_permit', landMissing))
+        .when(engineeringSubmitted)
+        .then((o) => expect(o.status('engineering_permit')).toBe('submitted'));
+    });
+
+    it('leaves a dependent approved before the breach approved (its certificate was issued)', () => {
+      approval
+        .given(...unlockedByProvisional, ...approvedSteps(D, 'engineering_permit'))
+        .when(step.breach('land_use_permit', landMissing))
+        .then((o) => {
+          expect(o.status('engineering_permit')).toBe('approved');
+          expect(o.status('drawing_review')).toBe('ready');
+        });
+    });
+
+    it('under revoke, locks the dependent while the prerequisite is back in review', () => {
+      const R = withPolicy(D, 'land_use_permit', 'revoke');
+      const revoke = new ProcedureScenario(R, 'approval');
+      revoke
+        .given(...unlockedByProvisional)
+        .when(step.breach('land_use_permit', landMissing))
+        .then((o) => {
+          expect(o.status('land_use_permit')).toBe('in_review');
+          expect(o.status('engineering_permit')).toBe('locked');
+          expect(o.logic.unmetPrerequisites(o.state, 'engineering_permit')).toEqual([
+            { item: 'land_use_permit', name: landName, status: 'in_review', breached: landMissing },
+          ]);
+        });
+      const revoked = [
+        ...unlockedByProvisional,
+        engineeringSubmitted,
+        step.accept('engineering_permit'),
+        step.breach('land_use_permit', landMissing),
+      ];
+      revoke
+        .given(...revoked)
+        .when(step.approve('engineering_permit'))
+        .thenRefused();
+      revoke
+        .given(...revoked, step.supply('land_use_permit', landMissing))
+        .when(step.approve('land_use_permit'))
+        .then((o) => {
+          expect(o.status('land_use_permit')).toBe('approved');
+          expect(o.status('engineering_permit')).toBe('in_review');
+        });
+      revoke
+        .given(...unlockedByProvisional, step.breach('land_use_permit', landMissing))
+        .when(step.supply('land_use_permit', landMissing))
+        .then((o) => expect(o.status('engineering_permit')).toBe('locked'));
+    });
+
+    it('under provisional, the approval stands and the dependent stays unlocked (industrial park)', () => {
+      const P = INDUSTRIAL_PARK_CATALOGUE;
+      const park = new ProcedureScenario(P, 'filing');
+      const missing = materialsOf(P, 'standard_land', 'tolerable');
+      park
+        .given(
+          ...approvedSteps(P, 'filing'),
+          step.submit('standard_land', materialsOf(P, 'standard_land', 'essential')),
+          step.acceptWithTolerance('standard_land'),
+          step.approve('standard_land'),
+        )
+        .when(step.breach('standard_land', missing))
+        .then((o) => {
+          expect(o.status('standard_land')).toBe('provisionally_approved');
+          expect(o.status('planning_permit')).toBe('ready');
+        });
+    });
+
+    it('agrees with unmetPrerequisites: an applicable item is locked exactly while one is unmet', () => {
+      const states = [
+        approval.given(...unlockedByProvisional),
+        approval.given(...breached),
+        approval.given(...breached, step.supply('land_use_permit', landMissing)),
+      ];
+      for (const g of states) {
+        g.then((o) => {
+          for (const item of D.items) {
+            const status = o.status(item.key);
+            if (status !== 'locked' && status !== 'ready') continue;
+            expect({ item: item.key, locked: status === 'locked' }).toEqual({
+              item: item.key,
+              locked: o.logic.unmetPrerequisites(o.state, item.key).length > 0,
+            });
+          }
+        });
+      }
+    });
+  });
+
+  describe('a denied or withdrawn application voids its commitments', () => {
+    const missing = tolerable('eia');
+
+    it.each([
+      ['WITHDRAW', step.withdraw('eia', '项目调整'), 'withdrawn'],
+      ['DENY', step.deny('eia', '不予许可'), 'denied'],
+    ] as const)('%s cancels the open commitments, with the moment', (_label, decision, status) => {
+      approval
+        .given(...toleranceAccepted('eia'))
+        .when(decision)
+        .then((o) => {
+          expect(o.status('eia')).toBe(status);
+          expect(o.item('eia').commitments.map((c) => [c.material, c.status, c.cancelledAt])).toEqual(
+            missing.map((m) => [m, 'cancelled', o.at]),
+          );
+          expect(o.readyToStart).toBe(false);
+        });
+    });
+
+    it('cancels a broken commitment too (keeping when it broke), and leaves a supplied one supplied', () => {
+      const two = withMaterials(D, 'soil_water', ['swc_plan'], ['swc_commitment', 'swc_fee']);
+      const s = new ProcedureScenario(two, 'approval');
+      s.given(
+        at(step.submit('soil_water', ['swc_plan']), hour(1)),
+        at(step.acceptWithTolerance('soil_water'), hour(2)),
+        at(step.supply('soil_water', ['swc_fee']), hour(3)),
+        at(step.breach('soil_water', ['swc_commitment']), hour(4)),
+      )
+        .when(at(step.deny('soil_water', '不予许可'), hour(5)))
+        .then((o) => {
+          expect(o.item('soil_water').commitments).toEqual([
+            expect.objectContaining({
+              material: 'swc_commitment',
+              status: 'cancelled',
+              breachedAt: hour(4),
+              cancelledAt: hour(5),
+            }),
+            expect.objectContaining({ material: 'swc_fee', status: 'fulfilled', fulfilledAt: hour(3) }),
+          ]);
+          expect(o.item('soil_water').commitments[1]).not.toHaveProperty('cancelledAt');
+        });
+    });
+
+    it('withdrawing during 补正 cancels them as well', () => {
+      approval
+        .given(...toleranceAccepted('eia'), step.returnForCorrection('eia', '补正'))
+        .when(step.withdraw('eia', '撤回'))
+        .then((o) => expect(o.item('eia').commitments.every((c) => c.status === 'cancelled')).toBe(true));
+    });
+
+    it('takes no supply and no breach on a cancelled commitment; a new application starts clean', () => {
+      const withdrawn = [...toleranceAccepted('eia'), step.withdraw('eia', '撤回')];
+      approval
+        .given(...withdrawn)
+        .when(step.supply('eia', missing))
+        .thenRefused();
+      approval
+        .given(...withdrawn)
+        .when(step.breach('eia', missing))
+        .thenRefused();
+      approval
+        .given(...withdrawn)
+        .when(step.submit('eia', all('eia')))
+        .then((o) => expect(o.item('eia').commitments).toEqual([]));
+    });
+
+    it('a commitment due during 补正 breaks there (it runs regardless of the item clock)', () => {
+      approval
+        .given(...toleranceAccepted('eia'), step.returnForCorrection('eia', '补正'))
+        .when(step.breach('eia', missing))
+        .then((o) => {
+          expect(o.status('eia')).toBe('correcting');
+          expect(o.item('eia').commitments.every((c) => c.status === 'breached')).toBe(true);
+        });
+    });
+  });
+
   describe('readyToStart (具备开工条件)', () => {
     const alongside = ['eia', 'energy_review', 'soil_water', 'heritage_survey'];
     const chain = [
@@ -770,4 +1046,27 @@ function miniDefinition(
       taskForce: 'supervision',
     })),
   };
+}
+
+/** The catalogue with one item's breach policy changed. */
+function withPolicy(
+  def: ProcedureDefinition,
+  key: string,
+  breachPolicy: NonNullable<ProcedureDefinition['items'][number]['breachPolicy']>,
+): ProcedureDefinition {
+  return { ...def, items: def.items.map((i) => (i.key === key ? { ...i, breachPolicy } : i)) };
+}
+
+/** The catalogue with one item's materials replaced: `essential` ones and `tolerable` ones. */
+function withMaterials(
+  def: ProcedureDefinition,
+  key: string,
+  essential: string[],
+  tolerable: string[],
+): ProcedureDefinition {
+  const materials = [
+    ...essential.map((m) => ({ key: m, name: m, tolerable: false })),
+    ...tolerable.map((m) => ({ key: m, name: m, tolerable: true })),
+  ];
+  return { ...def, items: def.items.map((i) => (i.key === key ? { ...i, materials } : i)) };
 }

@@ -7,8 +7,18 @@ import {
 } from 'xstate';
 import { definitionRef, type ItemDefinition, type ProcedureDefinition } from './definition.types';
 import { MACHINE_ID, buildProcedureMachine } from './machine.builder';
+import { edgeMet, isOutstanding } from './prerequisite.rules';
 import type { ItemStatus, ProcedureContext, ProcedureInput } from './procedure.context';
 import { COMMAND_TYPES, type CommandType, type ProcedureEvent } from './procedure.events';
+
+/** A prerequisite an item waits for, with what keeps it from counting. */
+export interface UnmetPrerequisite {
+  item: string;
+  name: string;
+  status: ItemStatus;
+  /** Its broken commitments: under `withhold` these keep a provisional approval from counting. */
+  breached: string[];
+}
 
 /** The persisted form of a procedure's state: what the snapshots table stores. */
 export interface PersistedProcedure {
@@ -102,11 +112,33 @@ export class ProcedureLogic {
     return this.applicableItems(state).every((i) => {
       const status = state.value[i.key];
       const ctx = state.context.items[i.key];
-      return (
-        (status === 'approved' || status === 'waived') &&
-        ctx.commitments.every((c) => c.status === 'fulfilled')
-      );
+      return (status === 'approved' || status === 'waived') && !ctx.commitments.some(isOutstanding);
     });
+  }
+
+  /**
+   * The prerequisites of an item that are not met in `state`, by the same rules the machine's
+   * guards apply: what a locked item waits for, or why its APPROVE is refused.
+   */
+  unmetPrerequisites(state: PersistedProcedure, itemKey: string): UnmetPrerequisite[] {
+    const item = this.items.get(itemKey);
+    if (!item) return [];
+    return item.prerequisites
+      .filter((edge) => {
+        const definition = this.items.get(edge.item)!;
+        const status = this.status(state, edge.item);
+        const ctx = state.context.items[edge.item];
+        return !edgeMet(edge, state.context.approvalMode, { definition, status, ctx });
+      })
+      .map((edge) => {
+        const ctx = state.context.items[edge.item];
+        return {
+          item: edge.item,
+          name: this.items.get(edge.item)!.name,
+          status: this.status(state, edge.item),
+          breached: ctx.commitments.filter((c) => c.status === 'breached').map((c) => c.material),
+        };
+      });
   }
 
   /**

@@ -24,9 +24,22 @@ describe('regionMap', () => {
       'construction_permit',
     ]);
     expect(map.relevant('eia.SUBMIT', start)).toEqual(['eia', ...locked, 'project_approval'].sort());
-    const allOpen = Object.fromEntries(Object.keys(start).map((k) => [k, 'ready']));
+    const allOpen = Object.fromEntries(Object.keys(start).map((k) => [k, 'approved']));
     expect(map.relevant('eia.SUBMIT', allOpen)).toEqual(['eia']);
     expect(map.relevant('eia.SET_LIGHT', allOpen)).toEqual(['eia']);
+  });
+
+  it('reads what a ready item behind a 容缺后置 edge waits for: it locks again if that is lost', () => {
+    // engineering_permit ← land_use_permit and drawing_review ← engineering_permit allow 容缺后置.
+    const allReady = Object.fromEntries(Object.keys(start).map((k) => [k, 'ready']));
+    expect(map.relevant('eia.SUBMIT', allReady)).toEqual(
+      ['drawing_review', 'eia', 'engineering_permit', 'land_use_permit'].sort(),
+    );
+    const provisional = { ...allReady, land_use_permit: 'provisionally_approved' };
+    // land_pre_review: what land_use_permit itself waits for while locked (the map is per region).
+    expect(map.relevant('land_use_permit.BREACH_COMMITMENTS', provisional)).toEqual(
+      ['drawing_review', 'engineering_permit', 'land_pre_review', 'land_use_permit'].sort(),
+    );
   });
 
   it('is null for a machine it cannot reason about', () => {

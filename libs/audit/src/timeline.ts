@@ -9,6 +9,7 @@ import {
   type ReplayEvent,
 } from '@qianqi/domain';
 import {
+  isOutstanding,
   TASK_FORCES,
   type ApprovalMode,
   type ItemDefinition,
@@ -128,7 +129,7 @@ function describe(
   const ctxAfter = after.context.items[key];
   const open = materialNames(
     def,
-    ctxAfter.commitments.filter((c) => c.status !== 'fulfilled').map((c) => c.material),
+    ctxAfter.commitments.filter(isOutstanding).map((c) => c.material),
   );
 
   let what: string;

@@ -28,13 +28,23 @@ function prng(seed: number) {
  * event (sometimes, to be refused), with random materials and payloads, fed to both the real
  * XState transition (ProcedureLogic.apply) and the table. Every state must be the same.
  */
-function walk(def: ProcedureDefinition, seed: number, procedures: number, steps: number, itemCount: number) {
+function walk(
+  def: ProcedureDefinition,
+  seed: number,
+  procedures: number,
+  steps: number,
+  itemCount: number,
+  /** Share of steps on a provisionally approved item that break its commitments. */
+  breachShare = 0,
+) {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const logic = new ProcedureLogic(def);
   const table = new TransitionTable(logic);
   let accepted = 0;
   let refused = 0;
+  /** Steps that sent an item back from ready to locked (a 容缺后置 prerequisite lost). */
+  let relocked = 0;
   let t = Date.UTC(2026, 0, 5);
   for (let p = 0; p < procedures; p++) {
     const input = {
@@ -48,11 +58,14 @@ function walk(def: ProcedureDefinition, seed: number, procedures: number, steps:
     for (let i = 0; i < steps; i++) {
       const item = pick(def.items.slice(0, itemCount));
       const offered = logic.commandsAccepted(logic.status(viaXState, item.key), item.key);
-      const type: ItemEventType =
-        offered.length && rnd() < 0.8
+      // Aimed where a breach matters most: a provisional approval that may have unlocked others.
+      const breach = logic.status(viaXState, item.key) === 'provisionally_approved' && rnd() < breachShare;
+      const type: ItemEventType = breach
+        ? 'BREACH_COMMITMENTS'
+        : offered.length && rnd() < 0.8
           ? pick(offered)
           : pick([...COMMAND_TYPES, 'SET_LIGHT', 'BREACH_COMMITMENTS'] as const);
-      const materials = item.materials.filter(() => rnd() < 0.6).map((m) => m.key);
+      const materials = item.materials.filter((m) => (breach ? m.tolerable : rnd() < 0.6)).map((m) => m.key);
       const payload = {
         materials,
         missing: materials,
@@ -77,11 +90,17 @@ function walk(def: ProcedureDefinition, seed: number, procedures: number, steps:
       });
       if (x.changed) accepted += 1;
       else refused += 1;
+      if (
+        Object.keys(x.state.value).some(
+          (k) => viaXState.value[k] === 'ready' && x.state.value[k] === 'locked',
+        )
+      )
+        relocked += 1;
       viaXState = x.state;
       viaTable = y.state;
     }
   }
-  return { accepted, refused, stats: table.stats() };
+  return { accepted, refused, relocked, stats: table.stats() };
 }
 
 describe('TransitionTable', () => {
@@ -104,6 +123,38 @@ describe('TransitionTable', () => {
     expect(refused).toBeGreaterThan(100);
     expect(stats.hits).toBeGreaterThan(stats.misses);
   });
+
+  it.each(['withhold', 'revoke', 'provisional'] as const)(
+    'gives the states XState gives where a broken commitment locks 容缺后置 dependents again (%s)',
+    (breachPolicy) => {
+      // The chain 建设用地规划许可 → 建设工程规划许可 → 施工图审查, both edges 容缺后置, on its own.
+      const chain = ['land_use_permit', 'engineering_permit', 'drawing_review'];
+      const def: ProcedureDefinition = {
+        ...DEFAULT_CATALOGUE,
+        id: 'chain',
+        items: DEFAULT_CATALOGUE.items
+          .filter((i) => chain.includes(i.key))
+          .map((i) => ({
+            ...i,
+            breachPolicy,
+            prerequisites: i.prerequisites.filter((e) => chain.includes(e.item)),
+            // Mostly tolerable, so random submissions often lead to 容缺 and provisional approvals.
+            materials: [
+              { key: 'application', name: '申请表', tolerable: false },
+              ...['a', 'b', 'c'].map((k) => ({ key: k, name: k, tolerable: true })),
+            ],
+          })),
+      };
+      const { accepted, relocked, stats } = walk(def, 7, 100, 80, 3, 0.3);
+      expect(stats.regionKeys).toBe(true);
+      expect(accepted).toBeGreaterThan(1000);
+      expect(stats.hits).toBeGreaterThan(stats.misses);
+      // The walks reached the edge (a dependent locked again behind a broken commitment) where
+      // the policy takes the prerequisite away; under `provisional` the approval stands.
+      if (breachPolicy === 'provisional') expect(relocked).toBe(0);
+      else expect(relocked).toBeGreaterThanOrEqual(3);
+    },
+  );
 
   it('answers a repeated history from the table, not from XState', () => {
     const logic = new ProcedureLogic(DEFAULT_CATALOGUE);

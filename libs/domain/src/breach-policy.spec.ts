@@ -278,3 +278,106 @@ describe('容缺后置 and a withheld prerequisite', () => {
     expect(logic.status(supplied, 'b')).toBe('ready');
   });
 });
+
+describe('容缺后置: dependents that a provisional approval had already unlocked', () => {
+  // 建设用地规划许可 (withhold by default) 容缺受理 Mon 3/2, provisionally approved Tue 3/3, which
+  // unlocks 建设工程规划许可 over its 容缺后置 edge; the commitment breaks after Mon 3/9.
+  const D = new ProcedureLogic(DEFAULT_CATALOGUE);
+  const R = new ProcedureLogic({
+    ...DEFAULT_CATALOGUE,
+    id: 'land-revoke',
+    items: DEFAULT_CATALOGUE.items.map((i) =>
+      i.key === 'land_use_permit' ? { ...i, breachPolicy: 'revoke' as const } : i,
+    ),
+  });
+  const unlocked: Step[] = [
+    ...approved(DEFAULT_CATALOGUE, 'land_pre_review'),
+    ...toleranceAccepted(DEFAULT_CATALOGUE, 'land_use_permit'),
+    ['land_use_permit', 'APPROVE', { documentNo: '用规1' }, sh('2026-03-03 10:00')],
+  ];
+  const engineeringInReview: Step[] = [
+    ...unlocked,
+    [
+      'engineering_permit',
+      'SUBMIT',
+      { materials: ['application', 'design_scheme', 'engineering_drawings'] },
+      sh('2026-03-04 09:00'),
+    ],
+    ['engineering_permit', 'ACCEPT', {}, sh('2026-03-04 10:00')],
+  ];
+  const cmd = (logic: ProcedureLogic, state: PersistedProcedure, item: string, c: object, at: string) =>
+    decideCommand(logic, state, item, c as never, { at, commitmentDueAt: () => null });
+
+  it('the breach locks a dependent that is still ready; supplying the material unlocks it', () => {
+    const state = run(D, unlocked);
+    expect(D.status(state, 'engineering_permit')).toBe('ready');
+    const broken = evaluateClock(D, state, AFTER_DUE, calc);
+    expect(broken.breached).toEqual([{ itemKey: 'land_use_permit', materials: ['cadastral_map'] }]);
+    expect(D.status(broken.state, 'engineering_permit')).toBe('locked');
+    const supplied = cmd(
+      D,
+      broken.state,
+      'land_use_permit',
+      { type: 'SUPPLY_MATERIALS', materials: ['宗地图'] },
+      sh('2026-03-11 10:00'),
+    );
+    expect(D.status(supplied.state, 'land_use_permit')).toBe('approved');
+    expect(D.status(supplied.state, 'engineering_permit')).toBe('ready');
+  });
+
+  it('withhold: APPROVE of a dependent in review is refused with PREREQUISITES_NOT_MET naming the prerequisite', () => {
+    const broken = evaluateClock(D, run(D, engineeringInReview), AFTER_DUE, calc).state;
+    expect(D.status(broken, 'engineering_permit')).toBe('in_review');
+    const err = refusalOf(() => approve(D, broken, 'engineering_permit'));
+    expect(err.code).toBe(ErrorCode.PREREQUISITES_NOT_MET);
+    expect(err.details).toMatchObject({
+      itemKey: 'engineering_permit',
+      command: 'APPROVE',
+      prerequisites: ['land_use_permit'],
+    });
+    expect(err.message).toContain(
+      'land_use_permit (建设用地规划许可证（建设用地批准书）) is provisionally approved',
+    );
+    expect(err.message).toContain('cadastral_map');
+    // Once supplied the same APPROVE goes through.
+    const supplied = cmd(
+      D,
+      broken,
+      'land_use_permit',
+      { type: 'SUPPLY_MATERIALS', materials: ['cadastral_map'] },
+      sh('2026-03-11 10:00'),
+    );
+    const done = approve(D, supplied.state, 'engineering_permit', sh('2026-03-11 11:00'));
+    expect(D.status(done.state, 'engineering_permit')).toBe('approved');
+  });
+
+  it('revoke: the prerequisite back in review locks a ready dependent and refuses the APPROVE of one in review', () => {
+    const ready = evaluateClock(R, run(R, unlocked), AFTER_DUE, calc).state;
+    expect(R.status(ready, 'land_use_permit')).toBe('in_review');
+    expect(R.status(ready, 'engineering_permit')).toBe('locked');
+    const reviewing = evaluateClock(R, run(R, engineeringInReview), AFTER_DUE, calc).state;
+    const err = refusalOf(() => approve(R, reviewing, 'engineering_permit'));
+    expect(err.code).toBe(ErrorCode.PREREQUISITES_NOT_MET);
+    expect(err.message).toContain('land_use_permit (建设用地规划许可证（建设用地批准书）) is in_review');
+  });
+
+  it('a new application after a denial waits too; SUBMIT on the locked item stays INVALID_TRANSITION, naming what it waits for', () => {
+    const broken = evaluateClock(D, run(D, engineeringInReview), AFTER_DUE, calc).state;
+    const denied = cmd(
+      D,
+      broken,
+      'engineering_permit',
+      { type: 'DENY', reason: '不符' },
+      sh('2026-03-10 11:00'),
+    );
+    const again = { type: 'SUBMIT', materials: ['application', 'design_scheme', 'engineering_drawings'] };
+    const err = refusalOf(() => cmd(D, denied.state, 'engineering_permit', again, sh('2026-03-10 12:00')));
+    expect(err.code).toBe(ErrorCode.PREREQUISITES_NOT_MET);
+
+    const locked = evaluateClock(D, run(D, unlocked), AFTER_DUE, calc).state;
+    const lockedErr = refusalOf(() => cmd(D, locked, 'engineering_permit', again, sh('2026-03-10 12:00')));
+    expect(lockedErr.code).toBe(ErrorCode.INVALID_TRANSITION);
+    expect(lockedErr.details).toMatchObject({ itemStatus: 'locked', prerequisites: ['land_use_permit'] });
+    expect(lockedErr.message).toContain('waiting for: land_use_permit');
+  });
+});

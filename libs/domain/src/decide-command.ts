@@ -1,12 +1,14 @@
 import {
   DEFAULT_BREACH_POLICY,
   DEFAULT_COMMITMENT_DAYS,
+  isOutstanding,
   ProcedureLogic,
   toMachineEvent,
   type CommandPayloads,
   type CommandType,
   type ItemDefinition,
   type PersistedProcedure,
+  type UnmetPrerequisite,
 } from '@qianqi/workflows';
 import { DomainError, ErrorCode, NotFoundError, ValidationError } from './domain.errors';
 import { EVENT_OF_COMMAND, PROVISIONAL_APPROVAL_EVENT, type NewEvent } from './procedure-event';
@@ -82,6 +84,18 @@ function payloadOf(item: ItemDefinition, cmd: CommandRequest, ctx: DecideContext
   }
 }
 
+function describeUnmet(unmet: UnmetPrerequisite[]): string {
+  return unmet
+    .map((p) => {
+      const why =
+        p.status === 'provisionally_approved' && p.breached.length
+          ? `provisionally approved, certificate withheld: committed material(s) ${p.breached.join(', ')} not supplied`
+          : p.status;
+      return `${p.item} (${p.name}) is ${why}`;
+    })
+    .join('; ');
+}
+
 /** Why the machine refused, as the most specific error the state allows us to name. */
 function refusal(
   logic: ProcedureLogic,
@@ -110,6 +124,20 @@ function refusal(
         { itemKey: item.key, breached },
       );
     }
+    const unmet = logic.unmetPrerequisites(state, item.key);
+    if ((cmd.type === 'APPROVE' || cmd.type === 'SUBMIT') && unmet.length) {
+      return new DomainError(
+        ErrorCode.PREREQUISITES_NOT_MET,
+        `${item.name}: ${cmd.type} waits for its prerequisite(s): ${describeUnmet(unmet)}`,
+        {
+          itemKey: item.key,
+          itemStatus: status,
+          command: cmd.type,
+          prerequisites: unmet.map((p) => p.item),
+          unmetPrerequisites: unmet,
+        },
+      );
+    }
     if (cmd.type === 'ACCEPT' && missing.length) {
       return new DomainError(
         ErrorCode.MATERIALS_INCOMPLETE,
@@ -126,7 +154,7 @@ function refusal(
       );
     }
     if (cmd.type === 'SUPPLY_MATERIALS') {
-      const open = ctx.commitments.filter((c) => c.status !== 'fulfilled').map((c) => c.material);
+      const open = ctx.commitments.filter(isOutstanding).map((c) => c.material);
       return new DomainError(
         ErrorCode.NOTHING_TO_SUPPLY,
         `${item.name}: none of ${String(payload.materials)} closes an open commitment (open: ${open.join(', ') || 'none'})`,
@@ -134,10 +162,19 @@ function refusal(
       );
     }
   }
+  // A locked item says what it waits for, though the refusal stays INVALID_TRANSITION.
+  const waiting = status === 'locked' ? logic.unmetPrerequisites(state, item.key) : [];
   return new DomainError(
     ErrorCode.INVALID_TRANSITION,
-    `${item.name} is ${status}; ${cmd.type} is not accepted (accepted: ${accepted.join(', ') || 'none'})`,
-    { itemKey: item.key, itemStatus: status, command: cmd.type, accepted },
+    `${item.name} is ${status}; ${cmd.type} is not accepted (accepted: ${accepted.join(', ') || 'none'})` +
+      (waiting.length ? `; waiting for: ${describeUnmet(waiting)}` : ''),
+    {
+      itemKey: item.key,
+      itemStatus: status,
+      command: cmd.type,
+      accepted,
+      ...(waiting.length ? { prerequisites: waiting.map((p) => p.item) } : {}),
+    },
   );
 }
 

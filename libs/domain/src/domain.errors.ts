@@ -24,6 +24,8 @@ export enum ErrorCode {
   TICKET_ALREADY_OPEN = 'TICKET_ALREADY_OPEN',
   INVALID_CALENDAR = 'INVALID_CALENDAR',
   CERTIFICATE_WITHHELD = 'CERTIFICATE_WITHHELD',
+  /** APPROVE or a new SUBMIT while a prerequisite is not (or no longer) met. */
+  PREREQUISITES_NOT_MET = 'PREREQUISITES_NOT_MET',
 }
 
 export interface FieldProblem {

@@ -1,5 +1,6 @@
 import {
   DEPARTMENTS,
+  isOutstanding,
   type ItemDefinition,
   type ItemStatus,
   type Light,
@@ -107,7 +108,7 @@ export function itemView(
     materials: ctx.materials,
     missingMaterials: unsubmitted
       ? item.materials.filter((m) => !ctx.materials.includes(m.key)).map((m) => m.key)
-      : ctx.commitments.filter((c) => c.status !== 'fulfilled').map((c) => c.material),
+      : ctx.commitments.filter(isOutstanding).map((c) => c.material),
     commitments: ctx.commitments,
     correction: ctx.correction,
     waiver: ctx.waiver,

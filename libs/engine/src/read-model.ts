@@ -1,6 +1,6 @@
 import type { ItemView, ProcedureView } from '@qianqi/domain';
 import type { ItemRow } from '@qianqi/persistence';
-import type { Light, ProcedureDefinition } from '@qianqi/workflows';
+import { isOutstanding, type Light, type ProcedureDefinition } from '@qianqi/workflows';
 
 const SEVERITY: Light[] = ['green', 'blue', 'yellow', 'red'];
 
@@ -30,7 +30,7 @@ export function itemRow(def: ProcedureDefinition, i: ItemView): ItemRow {
     committed_due_at: i.committedDueAt,
     statutory_due_at: i.statutoryDueAt,
     provisional: i.provisional,
-    open_commitments: i.commitments.filter((c) => c.status !== 'fulfilled').length,
+    open_commitments: i.commitments.filter(isOutstanding).length,
   };
 }
 

@@ -33,6 +33,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.TICKET_ALREADY_OPEN]: 409,
   [ErrorCode.INVALID_CALENDAR]: 400,
   [ErrorCode.CERTIFICATE_WITHHELD]: 409,
+  [ErrorCode.PREREQUISITES_NOT_MET]: 409,
   [ErrorCode.PRECONDITION_FAILED]: 412,
 };
 
