@@ -1,4 +1,9 @@
-import { DEFAULT_CATALOGUE, ProcedureLogic, toMachineEvent } from '@qianqi/workflows';
+import {
+  DEFAULT_CATALOGUE,
+  ProcedureLogic,
+  toMachineEvent,
+  type PersistedProcedure,
+} from '@qianqi/workflows';
 import { desiredTimers, evaluateClock, plannedStartPassesAt, projectLight } from './clock-evaluation';
 import { calculator, endOf, pastEndOf, sh } from './deadline.fixture';
 import { AFTER_DUE, approved, run, toleranceAccepted } from './procedure.fixture';
@@ -176,5 +181,118 @@ describe('desiredTimers', () => {
         (t) => t.target === 'item:eia' && t.kind === 'ITEM_LIGHT',
       )!.provisional,
     ).toBe(false);
+  });
+});
+
+/**
+ * What the engine does with the timers a procedure wants: fire the earliest, evaluate the clock as
+ * of its due instant, ask again. Returns the instants fired at, up to `max`.
+ */
+function fireTimers(
+  logic: ProcedureLogic,
+  start: PersistedProcedure,
+  project: { plannedStartDate: string },
+  from: string,
+  max = 50,
+) {
+  let state = start;
+  let now = from;
+  const fired: { at: string; kind: string; target: string }[] = [];
+  for (let i = 0; i < max; i++) {
+    const wanted = desiredTimers(logic, state, project, now, calc);
+    for (const t of wanted) {
+      if (t.dueAt !== null) expect({ ...t, after: now, later: t.dueAt > now }).toMatchObject({ later: true });
+    }
+    const next = wanted.filter((t) => t.dueAt !== null).sort((a, b) => a.dueAt!.localeCompare(b.dueAt!))[0];
+    if (!next) break;
+    now = next.dueAt!;
+    fired.push({ at: now, kind: next.kind, target: next.target });
+    state = evaluateClock(logic, state, now, calc).state;
+  }
+  return { fired, state };
+}
+
+describe('desiredTimers — never at or before the instant that computed them', () => {
+  const D = new ProcedureLogic(DEFAULT_CATALOGUE);
+  const plan = { plannedStartDate: '2026-12-31' };
+  const withdrawn = run(D, [
+    ...toleranceAccepted(DEFAULT_CATALOGUE, 'eia'),
+    ['eia', 'WITHDRAW', { reason: '撤回' }, sh('2026-03-03 10:00')],
+  ]);
+
+  it('a withdrawn item wants no commitment timer: its commitments are cancelled', () => {
+    expect(withdrawn.context.items.eia.commitments.map((c) => c.status)).toEqual(['cancelled', 'cancelled']);
+    const at = (now: string) =>
+      desiredTimers(D, withdrawn, plan, now, calc).find(
+        (t) => t.kind === 'COMMITMENT_DUE' && t.target === 'item:eia',
+      )!.dueAt;
+    expect(at(sh('2026-03-03 10:00'))).toBeNull();
+  });
+
+  it('a commitment left open where no breach can happen (a record from before cancellation) is not re-armed at its past due instant', () => {
+    // The withdrawn item as it was recorded before commitments were cancelled: still `open`.
+    const legacy: PersistedProcedure = {
+      ...withdrawn,
+      context: {
+        ...withdrawn.context,
+        items: {
+          ...withdrawn.context.items,
+          eia: {
+            ...withdrawn.context.items.eia,
+            commitments: withdrawn.context.items.eia.commitments.map((c) => {
+              const { cancelledAt: _gone, ...rest } = c;
+              return { ...rest, status: 'open' as const };
+            }),
+          },
+        },
+      },
+    };
+    const commitmentTimer = (now: string) =>
+      desiredTimers(D, legacy, plan, now, calc).find(
+        (t) => t.kind === 'COMMITMENT_DUE' && t.target === 'item:eia',
+      )!.dueAt;
+    expect(commitmentTimer(sh('2026-03-03 10:00'))).toBe(pastEndOf('2026-03-09'));
+    // It fires and nothing changes (BREACH_COMMITMENTS is not taken when withdrawn) …
+    const fired = evaluateClock(D, legacy, pastEndOf('2026-03-09'), calc);
+    expect(fired.events).toEqual([]);
+    // … so asking again at that instant must not give that instant back (the old loop).
+    expect(commitmentTimer(pastEndOf('2026-03-09'))).toBeNull();
+    const { fired: all } = fireTimers(D, legacy, plan, sh('2026-03-03 10:00'));
+    expect(all.filter((f) => f.kind === 'COMMITMENT_DUE')).toEqual([
+      { at: pastEndOf('2026-03-09'), kind: 'COMMITMENT_DUE', target: 'item:eia' },
+    ]);
+  });
+
+  it('a commitment falling due during 补正 is broken when its timer fires, which then stops', () => {
+    const correcting = run(D, [
+      ...toleranceAccepted(DEFAULT_CATALOGUE, 'eia'),
+      ['eia', 'RETURN_FOR_CORRECTION', { reason: '补正', missing: [] }, sh('2026-03-03 10:00')],
+    ]);
+    const r = evaluateClock(D, correcting, pastEndOf('2026-03-09'), calc);
+    expect(r.breached).toEqual([{ itemKey: 'eia', materials: ['public_participation', 'expert_opinion'] }]);
+    expect(D.status(r.state, 'eia')).toBe('correcting');
+    const { fired } = fireTimers(D, correcting, plan, sh('2026-03-03 10:00'));
+    expect(fired.filter((f) => f.kind === 'COMMITMENT_DUE')).toHaveLength(1);
+  });
+
+  it('walks a running item through all its timers, each strictly later than the one before, then stops', () => {
+    const state = run(D, toleranceAccepted(DEFAULT_CATALOGUE, 'eia'));
+    const { fired } = fireTimers(D, state, plan, sh('2026-03-02 10:00'));
+    const instants = fired.map((f) => f.at);
+    expect(instants).toEqual([...instants].sort());
+    expect(new Set(instants.map((a, i) => `${a}|${fired[i].kind}|${fired[i].target}`)).size).toBe(
+      fired.length,
+    );
+    expect(fired.length).toBeLessThan(50);
+    // The commitment (broken: 环评 is revoke, red from then on), the light's candidates (blue, yellow,
+    // past the committed limit, past the statutory one; no change while red) and the plan date.
+    expect(fired.map((f) => f.kind)).toEqual([
+      'COMMITMENT_DUE',
+      'ITEM_LIGHT',
+      'ITEM_LIGHT',
+      'ITEM_LIGHT',
+      'ITEM_LIGHT',
+      'PROJECT_START',
+    ]);
   });
 });

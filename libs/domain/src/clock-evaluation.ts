@@ -119,6 +119,10 @@ export function plannedStartPassesAt(plannedStartDate: string): string {
   return new Date(Date.parse(`${plannedStartDate}T23:59:59.000+08:00`) + 1).toISOString();
 }
 
+function future(at: string | null, now: string): string | null {
+  return at !== null && Date.parse(at) > Date.parse(now) ? at : null;
+}
+
 export type TimerKind = 'ITEM_LIGHT' | 'COMMITMENT_DUE' | 'PROJECT_START' | 'ESCALATION_LEVEL';
 
 export interface DesiredTimer {
@@ -128,7 +132,12 @@ export interface DesiredTimer {
   provisional: boolean;
 }
 
-/** The timers a procedure wants at `now`: one light timer and one commitment timer per item, one for the plan. */
+/**
+ * The timers a procedure wants at `now`: one light timer and one commitment timer per item, one for
+ * the plan. Each is due strictly after `now`, or null: the state passed in is the one time's
+ * consequences at `now` were already evaluated on, so a timer due at or before `now` would fire,
+ * change nothing and be armed again at the same instant, for ever.
+ */
 export function desiredTimers(
   logic: ProcedureLogic,
   state: PersistedProcedure,
@@ -151,11 +160,11 @@ export function desiredTimers(
         provisional =
           itemDeadlines(item, ctx, status, { now, deadlines: calc }).committed?.provisional ?? false;
     }
-    out.push({ kind: 'ITEM_LIGHT', target: `item:${item.key}`, dueAt: lightAt, provisional });
+    out.push({ kind: 'ITEM_LIGHT', target: `item:${item.key}`, dueAt: future(lightAt, now), provisional });
     out.push({
       kind: 'COMMITMENT_DUE',
       target: `item:${item.key}`,
-      dueAt: nextCommitmentDueAt(ctx),
+      dueAt: nextCommitmentDueAt(ctx, now),
       provisional: false,
     });
   }
@@ -163,7 +172,7 @@ export function desiredTimers(
   out.push({
     kind: 'PROJECT_START',
     target: 'project',
-    dueAt: !logic.readyToStart(state) && startAt > now ? startAt : null,
+    dueAt: logic.readyToStart(state) ? null : future(startAt, now),
     provisional: false,
   });
   return out;

@@ -127,9 +127,13 @@ describe('itemLight — thresholds of the default catalogue (blue 50 %, yellow 8
   });
 });
 
-describe('itemLight — the industrial park overrides the thresholds (yellow at 75 % or 1 WD left)', () => {
-  const t = thresholdsOf(INDUSTRIAL_PARK_CATALOGUE);
-  const n = item(INDUSTRIAL_PARK_CATALOGUE, 'standard_land').limits.committed.n;
+describe('itemLight — a definition may override the thresholds (yellow at 75 % or 1 WD left)', () => {
+  const override: ProcedureDefinition = {
+    ...INDUSTRIAL_PARK_CATALOGUE,
+    lights: { blue: 0.5, yellow: 0.75, yellowDaysLeft: 1 },
+  };
+  const t = thresholdsOf(override);
+  const n = item(override, 'standard_land').limits.committed.n;
   const light = (used: number, thresholds = t) =>
     itemLight(
       'in_review',
@@ -140,12 +144,21 @@ describe('itemLight — the industrial park overrides the thresholds (yellow at 
       sh('2026-03-02 10:00'),
     ).light;
 
+  it('the shipped catalogues use the documented defaults', () => {
+    expect(thresholdsOf(INDUSTRIAL_PARK_CATALOGUE)).toEqual(DEFAULT_LIGHTS);
+    expect(thresholdsOf(DEFAULT_CATALOGUE)).toEqual(DEFAULT_LIGHTS);
+  });
+
   it('merges the override over the defaults', () => {
     expect(t).toEqual({ blue: 0.5, yellow: 0.75, yellowDaysLeft: 1 });
+    expect(thresholdsOf({ ...override, lights: { yellowDaysLeft: 3 } })).toEqual({
+      ...DEFAULT_LIGHTS,
+      yellowDaysLeft: 3,
+    });
     expect(n).toBe(5);
   });
 
-  it('with 3 of 5 used the park shows blue where the default catalogue would show yellow', () => {
+  it('with 3 of 5 used the override shows blue where the defaults show yellow', () => {
     expect(light(2)).toBe('green');
     expect(light(3)).toBe('blue');
     expect(light(3, DEFAULT_LIGHTS)).toBe('yellow');
@@ -201,10 +214,10 @@ describe('nextLightChangeAt — the instants a running item changes light', () =
     expect(next(sh('2026-02-12 11:00'), emptyItemContext(), 'submitted')).toBeNull();
   });
 
-  it('follows the park override: 标准地 (5 WD) accepted Mon 3/2 is blue on 3/5 and yellow on 3/6', () => {
+  it('follows an override: 标准地 (5 WD, yellow at 75 % or 1 left) accepted Mon 3/2 is blue on 3/5, yellow on 3/6', () => {
     // 3/3 1, 3/4 2, 3/5 3 (50 % → blue), 3/6 4 (75 %, and 1 left → yellow), 3/9 5 → due.
     const land = item(INDUSTRIAL_PARK_CATALOGUE, 'standard_land');
-    const park = thresholdsOf(INDUSTRIAL_PARK_CATALOGUE);
+    const park = { blue: 0.5, yellow: 0.75, yellowDaysLeft: 1 };
     const c: ItemContext = { ...emptyItemContext(), acceptedAt: sh('2026-03-02 10:00') };
     expect(nextLightChangeAt(land, 'in_review', c, calc, park, sh('2026-03-02 10:00'))).toBe(
       startOf('2026-03-05'),

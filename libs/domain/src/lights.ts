@@ -24,6 +24,17 @@ export interface ItemLight {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * How many units of a limit of `n` must be used for the light to be at least blue / yellow:
+ * blue from `blue` × n used; yellow from `yellow` × n used or with `yellowDaysLeft` or fewer
+ * left (left = n − used). One rule for the light and for the timer that turns it, so they agree.
+ * Shares are compared with a little slack, so 0.28 × 25 counts as 7, not as 7.000000000000001.
+ */
+export function lightThresholdDays(n: number, t: LightThresholds): { blue: number; yellow: number } {
+  const share = (s: number) => Math.ceil(s * n - 1e-9);
+  return { blue: share(t.blue), yellow: Math.min(share(t.yellow), n - t.yellowDaysLeft) };
+}
+
 function hasBreach(ctx: ItemContext): boolean {
   return ctx.commitments.some((c) => c.status === 'breached');
 }
@@ -43,13 +54,13 @@ export function itemLight(
 ): ItemLight {
   const c = deadlines.committed;
   const clocked = CLOCKED.includes(status) && !!c;
-  const overdue = clocked && now > c!.dueAt;
+  const overdue = clocked && Date.parse(now) > Date.parse(c!.dueAt);
   const statutoryBreach = breachedStatute(status, deadlines, now);
   if (hasBreach(ctx) || overdue) return { light: 'red', overdue, statutoryBreach };
   if (!clocked) return { light: 'green', overdue: false, statutoryBreach: false };
-  if (c!.used >= Math.ceil(t.yellow * limit) || c!.left <= t.yellowDaysLeft)
-    return { light: 'yellow', overdue, statutoryBreach };
-  if (c!.used >= Math.ceil(t.blue * limit)) return { light: 'blue', overdue, statutoryBreach };
+  const from = lightThresholdDays(limit, t);
+  if (c!.used >= from.yellow) return { light: 'yellow', overdue, statutoryBreach };
+  if (c!.used >= from.blue) return { light: 'blue', overdue, statutoryBreach };
   return { light: 'green', overdue, statutoryBreach };
 }
 
@@ -58,7 +69,7 @@ function breachedStatute(
   d: { statutory: ComputedDeadline | null },
   now: string,
 ): boolean {
-  return CLOCKED.includes(status) && !!d.statutory && now > d.statutory.dueAt;
+  return CLOCKED.includes(status) && !!d.statutory && Date.parse(now) > Date.parse(d.statutory.dueAt);
 }
 
 /**
@@ -76,6 +87,7 @@ export function nextLightChangeAt(
   if (status !== 'in_review' || !ctx.acceptedAt) return null;
   const stops = ctx.stops.filter((s) => s.to === null || s.to > ctx.acceptedAt!);
   const n = item.limits.committed.n;
+  // The light turns at 00:00 of the day on which `used` reaches a threshold: the k-th unit's day.
   const dayStart = (k: number) => {
     if (k <= 0) return null;
     const end = calc.deadline({
@@ -89,26 +101,32 @@ export function nextLightChangeAt(
   const after = (iso: string) => new Date(Date.parse(iso) + 1).toISOString();
   const committed = calc.deadline({ startedAt: ctx.acceptedAt, limit: item.limits.committed, stops, now });
   const statutory = calc.deadline({ startedAt: ctx.acceptedAt, limit: item.limits.statutory, stops, now });
+  const from = lightThresholdDays(n, t);
   const candidates = [
-    dayStart(Math.ceil(t.blue * n)),
-    dayStart(Math.min(Math.ceil(t.yellow * n), n - t.yellowDaysLeft)),
+    dayStart(from.blue),
+    dayStart(from.yellow),
     after(committed.dueAt),
     after(statutory.dueAt),
-  ].filter((c): c is string => c !== null && c > now);
+  ].filter((c): c is string => c !== null && Date.parse(c) > Date.parse(now));
   return candidates.length ? candidates.sort()[0] : null;
 }
 
-/** The earliest due instant of an open commitment, after which it is broken. */
-export function nextCommitmentDueAt(ctx: ItemContext): string | null {
+/**
+ * The instant after the earliest open commitment ends, when it is broken; with `now`, the
+ * earliest such instant still after `now` (one already past is the clock evaluation's to break
+ * at `now`, or — where the item's state takes no breach — nothing a timer could change).
+ */
+export function nextCommitmentDueAt(ctx: ItemContext, now?: string): string | null {
   const due = ctx.commitments
     .filter((c) => c.status === 'open' && c.dueAt)
     .map((c) => new Date(Date.parse(c.dueAt!) + 1).toISOString())
+    .filter((at) => now === undefined || Date.parse(at) > Date.parse(now))
     .sort();
   return due[0] ?? null;
 }
 
 export function dueCommitments(ctx: ItemContext, now: string): string[] {
   return ctx.commitments
-    .filter((c) => c.status === 'open' && c.dueAt && c.dueAt < now)
+    .filter((c) => c.status === 'open' && c.dueAt && Date.parse(c.dueAt) < Date.parse(now))
     .map((c) => c.material);
 }

@@ -9,7 +9,6 @@ export const INDUSTRIAL_PARK_CATALOGUE: ProcedureDefinition = {
   version: 1,
   name: '产业园区标准地项目前期手续',
   description: '区域评估覆盖的园区项目：备案/核准立项，标准地出让，拿地即开工',
-  lights: { blue: 0.5, yellow: 0.75, yellowDaysLeft: 1 },
   items: [
     {
       key: 'filing',
