@@ -14,6 +14,13 @@ import type { DeadlineCalculator } from '@qianqi/domain';
 export class CalendarDeadlines implements DeadlineCalculator {
   private calendar = WorkingDayCalendar.bundled();
 
+  /** Deadlines on the bundled data plus these loaded years (a calendar as it once stood). */
+  static of(years: CalendarYear[]): CalendarDeadlines {
+    const d = new CalendarDeadlines();
+    d.load(years);
+    return d;
+  }
+
   load(years: CalendarYear[]): void {
     this.calendar = WorkingDayCalendar.bundled().withYears(years);
   }

@@ -25,6 +25,39 @@ export class CalendarStore {
     }));
   }
 
+  /**
+   * The years loaded as the calendar's stream records them, oldest first, each with its event's
+   * global position (replay builds the calendar as it stood at a moment from these).
+   */
+  async recordedLoads(
+    calendarStreamId: string,
+  ): Promise<
+    { position: number; occurredAt: string; year: number; daysOff: string[]; workdays: string[] }[]
+  > {
+    const rows = await this.ds.query(
+      `SELECT position, data, metadata->>'occurredAt' AS occurred_at FROM events
+        WHERE stream_id = $1 AND type = 'CalendarYearLoaded' ORDER BY version`,
+      [calendarStreamId],
+    );
+    return rows.map((r: Record<string, any>) => ({
+      position: Number(r.position),
+      occurredAt: new Date(r.occurred_at).toISOString(),
+      year: r.data.year,
+      daysOff: r.data.daysOff,
+      workdays: r.data.workdays,
+    }));
+  }
+
+  /** The global position of the last event of a stream recorded at exactly `at`, or null. */
+  async lastPositionAt(streamId: string, at: string): Promise<number | null> {
+    const rows = await this.ds.query(
+      `SELECT max(position) AS p FROM events
+        WHERE stream_id = $1 AND (metadata->>'occurredAt')::timestamptz = $2::timestamptz`,
+      [streamId, at],
+    );
+    return rows[0].p === null ? null : Number(rows[0].p);
+  }
+
   /** A fingerprint that changes whenever a year is loaded, so other processes know to reload. */
   async fingerprint(): Promise<string> {
     const rows = await this.ds.query(`SELECT count(*)::int AS n, max(loaded_at) AS at FROM calendar_years`);

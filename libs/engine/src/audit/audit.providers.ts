@@ -1,4 +1,5 @@
 import { AccessLogStore, AuditStore, DataSource } from '@qianqi/persistence';
+import { CalendarHistory } from '../calendar/calendar-history.service';
 import { AccessLog } from './access-log.service';
 import { DefinitionVersions } from './definition-versions';
 import { ProcedureHistory } from './procedure-history.queries';
@@ -9,6 +10,7 @@ export const AUDIT_PROVIDERS = [
   { provide: AuditStore, inject: [DataSource], useFactory: (ds: DataSource) => new AuditStore(ds) },
   { provide: AccessLogStore, inject: [DataSource], useFactory: (ds: DataSource) => new AccessLogStore(ds) },
   AccessLog,
+  CalendarHistory,
   DefinitionVersions,
   ProcedureHistory,
   VerifyRecordUseCase,

@@ -20,6 +20,7 @@ import {
   type DeadlineCalculator,
 } from '@qianqi/domain';
 import { AuditStore, type ProcedureScopeRow } from '@qianqi/persistence';
+import { CalendarHistory } from '../calendar/calendar-history.service';
 import { Clock } from '../clock';
 import { DEADLINES } from '../tokens';
 import { ACCESS_ACTIONS, AccessLog } from './access-log.service';
@@ -49,6 +50,7 @@ export class ProcedureHistory {
     private readonly versions: DefinitionVersions,
     private readonly accessLog: AccessLog,
     private readonly clock: Clock,
+    private readonly calendarHistory: CalendarHistory,
     @Optional() @Inject(DEADLINES) private readonly deadlines?: DeadlineCalculator,
   ) {}
 
@@ -56,11 +58,16 @@ export class ProcedureHistory {
     const asOf = at === null ? await this.clock.sync() : parseAsOf(at);
     const { scope, events } = await this.readable(actor, procedureId);
     const { logic } = await this.versions.get(this.definitionOf(scope, events));
+    // To a moment: deadlines on the calendar as it stood then (a year loaded later was not known).
+    const deadlines =
+      at === null || !this.deadlines
+        ? this.deadlines
+        : await this.calendarHistory.deadlinesAsOf(procedureId, asOf);
     const view = replayView(logic, events, {
       procedureId,
       asOf,
       until: at === null ? null : asOf,
-      deadlines: this.deadlines,
+      deadlines,
     });
     if (!view) {
       throw new DomainError(
