@@ -89,7 +89,7 @@ export class ProcedureWriter {
     decided: { state: PersistedProcedure; events: NewEvent[] },
     at: string,
     metadata: Omit<EventMetadata, 'occurredAt' | 'definition'>,
-    opts: { allTimers?: boolean } = {},
+    opts: { allTimers?: boolean; refire?: { kind: string; target: string } } = {},
   ): WritePlan {
     const { logic, definition } = this.definitions.get(loaded.definition);
     const calc = this.deadlines;
@@ -118,18 +118,23 @@ export class ProcedureWriter {
       .applicableItems(state)
       .filter((i) => changed.has(i.key))
       .map((i) => itemRow(definition, itemView(logic, state, i, viewOpts)));
+    // A timer that fired must be re-armed (or cancelled) even when nothing else about it changed.
+    const refired = opts.refire?.target.startsWith('item:') ? opts.refire.target.slice(5) : null;
+    const timerItems = refired && !changed.has(refired) ? new Set([...changed, refired]) : changed;
     const wanted = desiredTimers(
       logic,
       state,
       loaded.project,
       at,
       calc,
-      opts.allTimers ? undefined : changed,
+      opts.allTimers ? undefined : timerItems,
     );
-    // A timer that fired must be re-armed even when nothing else changed.
     const timers = opts.allTimers
       ? wanted
-      : changedTimers(desiredTimers(logic, loaded.state, loaded.project, at, calc, changed), wanted);
+      : changedTimers(desiredTimers(logic, loaded.state, loaded.project, at, calc, timerItems), wanted);
+    const slot =
+      opts.refire && wanted.find((t) => t.kind === opts.refire!.kind && t.target === opts.refire!.target);
+    if (slot && !timers.includes(slot)) timers.push(slot);
     let view: ProcedureView | null = null;
     return {
       procedureId: loaded.procedureId,

@@ -7,4 +7,5 @@ export * from './escalation.store';
 export * from './procedure.store';
 export * from './project.queries';
 export * from './timer.store';
+export * from './timer-batch.store';
 export { DataSource, EntityManager } from 'typeorm';

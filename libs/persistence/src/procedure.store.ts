@@ -81,13 +81,41 @@ export interface AppendInput {
   keepProject?: boolean;
 }
 
-const ITEM_COLUMNS = `item_key text, department text, task_force text, stage smallint, status text, light text,
+export const ITEM_COLUMNS = `item_key text, department text, task_force text, stage smallint, status text, light text,
   statutory_breach boolean, accepted_at timestamptz, committed_due_at timestamptz, statutory_due_at timestamptz,
   provisional boolean, open_commitments integer`;
 
-const EVENT_COLUMNS = `version integer, type text, data jsonb, metadata jsonb, prev_hash text, hash text`;
+export const EVENT_COLUMNS = `version integer, type text, data jsonb, metadata jsonb, prev_hash text, hash text`;
 
-function eventsJson(events: RecordedEvent[]): string {
+/** What loading a procedure reads: its snapshot and the project fields a decision needs. */
+export const LOAD_COLUMNS = `s.procedure_id, s.project_id, s.definition, s.version, s.last_hash, s.state,
+              s.updated_at, p.owner_org, p.leader, p.code, p.name, p.region, p.light, p.light_reasons,
+              to_char(p.planned_start_date, 'YYYY-MM-DD') AS planned_start_date
+         FROM procedure_snapshots s JOIN projects p ON p.id = s.project_id`;
+
+export function toLoaded(r: Record<string, any>): LoadedProcedure {
+  return {
+    procedureId: r.procedure_id,
+    projectId: r.project_id,
+    definition: r.definition,
+    version: r.version,
+    lastHash: r.last_hash,
+    state: r.state,
+    updatedAt: new Date(r.updated_at).toISOString(),
+    project: {
+      ownerOrg: r.owner_org,
+      leader: r.leader,
+      code: r.code,
+      name: r.name,
+      plannedStartDate: r.planned_start_date,
+      region: r.region,
+      light: r.light,
+      lightReasons: r.light_reasons,
+    },
+  };
+}
+
+export function eventsJson(events: RecordedEvent[]): string {
   return JSON.stringify(
     events.map((e) => ({
       version: e.version,
@@ -126,35 +154,11 @@ export class ProcedureStore {
   ): Promise<LoadedProcedure | null> {
     const rows = await this.run(
       opts.forUpdate ? 'qianqi_load_procedure_for_update' : 'qianqi_load_procedure',
-      `SELECT s.procedure_id, s.project_id, s.definition, s.version, s.last_hash, s.state,
-              s.updated_at, p.owner_org, p.leader, p.code, p.name, p.region, p.light, p.light_reasons,
-              to_char(p.planned_start_date, 'YYYY-MM-DD') AS planned_start_date
-         FROM procedure_snapshots s JOIN projects p ON p.id = s.project_id
-        WHERE s.procedure_id = $1${opts.forUpdate ? ' FOR UPDATE OF s' : ''}`,
+      `SELECT ${LOAD_COLUMNS} WHERE s.procedure_id = $1${opts.forUpdate ? ' FOR UPDATE OF s' : ''}`,
       [procedureId],
       opts.manager,
     );
-    if (!rows.length) return null;
-    const r = rows[0];
-    return {
-      procedureId: r.procedure_id,
-      projectId: r.project_id,
-      definition: r.definition,
-      version: r.version,
-      lastHash: r.last_hash,
-      state: r.state,
-      updatedAt: new Date(r.updated_at).toISOString(),
-      project: {
-        ownerOrg: r.owner_org,
-        leader: r.leader,
-        code: r.code,
-        name: r.name,
-        plannedStartDate: r.planned_start_date,
-        region: r.region,
-        light: r.light,
-        lightReasons: r.light_reasons,
-      },
-    };
+    return rows.length ? toLoaded(rows[0]) : null;
   }
 
   /**

@@ -12,7 +12,7 @@ export interface TimerRecord {
   provisional: boolean;
 }
 
-function toTimer(r: Record<string, any>): TimerRecord {
+export function toTimer(r: Record<string, any>): TimerRecord {
   return {
     id: r.id,
     kind: r.kind,
@@ -25,7 +25,8 @@ function toTimer(r: Record<string, any>): TimerRecord {
   };
 }
 
-const COLUMNS = 'id, kind, procedure_id, target, due_at, version, status, provisional';
+export const TIMER_COLUMNS = 'id, kind, procedure_id, target, due_at, version, status, provisional';
+const COLUMNS = TIMER_COLUMNS;
 
 /** The one advisory lock under which every timer fired on the manual clock runs (see `exclusively`). */
 const MANUAL_FIRING_LOCK = `hashtext('qianqi:timers:manual-firing')`;

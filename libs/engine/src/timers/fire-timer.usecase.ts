@@ -11,6 +11,7 @@ import {
 import { Clock } from '../clock';
 import { EscalationService } from '../escalation/escalation.service';
 import { ProcedureWriter } from '../procedure-writer';
+import { BatchFiring } from './batch-firing';
 import { SingleFlight } from './single-flight';
 import { TimerFiring } from './timer-firing';
 import { TimerScheduler } from './timer-scheduler.port';
@@ -18,14 +19,17 @@ import { TimerScheduler } from './timer-scheduler.port';
 export type FireOutcome = 'fired' | 'stale' | 'not_due';
 
 /**
- * Timers falling due. Every path goes through TimerFiring, which re-reads the database under the
- * procedure's lock and acts only on a timer still armed at the version read, so a job delivered
- * twice (or retried after a crash) changes nothing twice.
+ * Timers falling due. Every path re-reads the database under the procedure's lock and acts only
+ * on a timer still armed at the version read, so a job delivered twice (or retried after a
+ * crash) changes nothing twice.
  *
- * Two ways in:
- * - `execute` — one timer, as a queue job delivers it on the system clock. Any earlier timer of
- *   the same procedure still armed (its job late or lost) is fired first, so a procedure's record
- *   keeps its order even after the workers were down.
+ * Three ways in:
+ * - `onFireJob` on the system clock — a queue job says timers are falling due: BatchFiring
+ *   fires everything due by now, many procedures a statement, each tick as of its own timer's
+ *   due instant and each procedure's timers in due order; what a batch cannot write alone
+ *   (ticket levels, ticks that open tickets) goes through TimerFiring one procedure at a time.
+ * - `execute` — one timer, through TimerFiring: any earlier timer of the same procedure still
+ *   armed is fired first, so a procedure's record keeps its order.
  * - `runInOrder` — every timer due by an instant, strictly in due order, each as of its own due
  *   instant, re-selecting after every fire. This is what a manual clock move runs.
  *
@@ -43,6 +47,9 @@ export class FireTimerUseCase {
   private readonly firing: TimerFiring;
   /** Manual clock: the fire jobs arriving together share one run of the in-order runner. */
   private readonly manualJobs = new SingleFlight(() => this.runDue());
+  private readonly batches: BatchFiring;
+  /** System clock: the fire jobs arriving together share one batched sweep of what is due. */
+  private readonly sweeps = new SingleFlight(() => this.sweepDue());
 
   constructor(
     private readonly ds: DataSource,
@@ -55,6 +62,7 @@ export class FireTimerUseCase {
     private readonly config: AppConfig,
   ) {
     this.firing = new TimerFiring(timers, store, writer, escalations);
+    this.batches = new BatchFiring(ds, writer, this.firing);
   }
 
   /** One timer, as its job carried it: fired if still armed at that version and due. */
@@ -67,19 +75,37 @@ export class FireTimerUseCase {
       this.ds.manager,
       timer.procedureId,
       timer.dueAt,
-      // Test hook (NODE_ENV=test only): a job that is slow in the middle, its writes not committed.
-      this.config.NODE_ENV === 'test' && this.config.TEST_JOB_DELAY_MS
-        ? () => sleep(this.config.TEST_JOB_DELAY_MS!)
-        : undefined,
+      this.testDelay(),
     );
     await this.scheduler.deliver(result.armed);
     return result.fired.some((t) => t.id === timerId && t.version === version) ? 'fired' : 'stale';
   }
 
-  /** A fire-timer job from the queue (see the class comment for the manual clock). */
-  async onFireJob(timerId: string, version: number): Promise<FireOutcome | number> {
-    if (!this.clock.manual) return this.execute(timerId, version);
+  /**
+   * A fire-timer job from the queue. On the system clock the job is the signal that timers are
+   * falling due: it fires everything due by now in batches (its own timer among them, if still
+   * armed), shared with the jobs that arrive meanwhile, so ten thousand timers due at one
+   * instant are ten thousand jobs but some forty statements. See the class comment for the
+   * manual clock.
+   */
+  async onFireJob(_timerId: string, _version: number): Promise<number> {
+    if (!this.clock.manual) return this.sweeps.run();
     return this.manualJobs.run();
+  }
+
+  /** System clock: every timer due by now, in batches; hands the queue what the fires armed. */
+  async sweepDue(): Promise<number> {
+    const now = await this.clock.sync();
+    const result = await this.batches.sweep(now, this.testDelay());
+    await this.scheduler.deliver(result.armed);
+    return result.fired;
+  }
+
+  /** Test hook (NODE_ENV=test only): a job that is slow in the middle, its writes not committed. */
+  private testDelay(): (() => Promise<void>) | undefined {
+    return this.config.NODE_ENV === 'test' && this.config.TEST_JOB_DELAY_MS
+      ? () => sleep(this.config.TEST_JOB_DELAY_MS!)
+      : undefined;
   }
 
   /** Every armed timer due at the clock's now, in due order (manual clock: under the firing lock). */

@@ -1,0 +1,139 @@
+import { Logger } from '@nestjs/common';
+import { SYSTEM_ACTOR } from '@qianqi/domain';
+import {
+  TimerBatchStore,
+  type ArmedTimer,
+  type DataSource,
+  type EntityManager,
+  type TickWrite,
+  type TimerRecord,
+} from '@qianqi/persistence';
+import type { ProcedureWriter } from '../procedure-writer';
+import type { TimerFiring } from './timer-firing';
+import { retryTransient } from './transient-retry';
+
+/** Procedures a round takes at once: a day-end cluster of 10,000 is some 40 statements. */
+const BATCH = 250;
+/** A bound against a bug re-arming a timer at an instant already past, in one sweep. */
+const MAX_ROUNDS_PER_PROCEDURE = 100;
+
+export interface SweepResult {
+  fired: number;
+  armed: ArmedTimer[];
+}
+
+/**
+ * Fires what is due on the system clock many procedures at a time, for the instants when
+ * thousands of timers fall due together (day ends: lights, commitments, planned starts).
+ *
+ * A round, in one transaction: claim the earliest due timers (SKIP LOCKED), lock and load their
+ * procedures (SKIP LOCKED), and for each procedure whose earliest due timer is one claimed, decide
+ * its tick as of that timer's own due instant — the same `ProcedureWriter.plan` a single fire
+ * runs — then mark the timers fired and write every tick in one statement. Rounds repeat until
+ * nothing is due, so a procedure with several due timers fires them in due order, one a round.
+ * Whatever a batch cannot write alone goes to the one-procedure path (TimerFiring) after the
+ * batch commits: a ticket's level timer, and a tick that opens tickets (an item turned red, a
+ * commitment broke).
+ */
+export class BatchFiring {
+  private readonly logger = new Logger('BatchFiring');
+  private readonly batches = new TimerBatchStore();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly writer: ProcedureWriter,
+    private readonly firing: TimerFiring,
+  ) {}
+
+  /** Every timer due by `now`. `beforeCommit` runs in each round's transaction (a test hook). */
+  async sweep(now: string, beforeCommit?: () => Promise<void>): Promise<SweepResult> {
+    const result: SweepResult = { fired: 0, armed: [] };
+    const rounds = new Map<string, number>();
+    for (;;) {
+      const round = await retryTransient(() =>
+        this.ds.transaction((m) => this.round(m, now, rounds, beforeCommit)),
+      );
+      result.fired += round.fired;
+      result.armed.push(...round.armed);
+      for (const procedureId of round.alone) {
+        const one = await this.firing.bringUpTo(this.ds.manager, procedureId, now, beforeCommit);
+        result.fired += one.fired.length;
+        result.armed.push(...one.armed);
+      }
+      // Nothing claimed, or all of it held by other firers (they will fire it): done.
+      if (!round.fired && !round.alone.length) return result;
+    }
+  }
+
+  private async round(
+    m: EntityManager,
+    now: string,
+    rounds: Map<string, number>,
+    beforeCommit?: () => Promise<void>,
+  ): Promise<{ fired: number; armed: ArmedTimer[]; alone: string[] }> {
+    const claimed = await this.batches.claimDue(now, BATCH * 2, m);
+    const first = new Map<string, TimerRecord>();
+    for (const t of claimed) if (!first.has(t.procedureId) && first.size < BATCH) first.set(t.procedureId, t);
+    if (!first.size) return { fired: 0, armed: [], alone: [] };
+    const ids = [...first.keys()];
+    const loaded = await this.batches.loadLocked(ids, m);
+    const earliest = await this.batches.earliestDue(
+      loaded.map((l) => l.procedureId),
+      now,
+      m,
+    );
+    const ticks: TickWrite[] = [];
+    const fired: TimerRecord[] = [];
+    const alone: string[] = [];
+    for (const procedure of loaded) {
+      const timer = first.get(procedure.procedureId)!;
+      // An earlier timer of it is held by another firer: it goes first, there.
+      if (earliest.get(procedure.procedureId) !== timer.id) continue;
+      const n = (rounds.get(procedure.procedureId) ?? 0) + 1;
+      rounds.set(procedure.procedureId, n);
+      if (n > MAX_ROUNDS_PER_PROCEDURE) {
+        this.logger.warn(`procedure ${procedure.procedureId}: ${n} rounds in one sweep, left for later`);
+        continue;
+      }
+      if (timer.kind === 'ESCALATION_LEVEL') {
+        alone.push(procedure.procedureId);
+        continue;
+      }
+      const at = procedure.updatedAt > timer.dueAt! ? procedure.updatedAt : timer.dueAt!;
+      const plan = this.writer.plan(
+        procedure,
+        { state: procedure.state, events: [] },
+        at,
+        { actor: SYSTEM_ACTOR, requestId: null, idempotencyKey: null },
+        { refire: timer },
+      );
+      if (plan.turnedRed.length || plan.breached.length) {
+        alone.push(procedure.procedureId);
+        continue;
+      }
+      fired.push(timer);
+      ticks.push({
+        procedureId: procedure.procedureId,
+        expectedVersion: procedure.version,
+        state: plan.next.state === procedure.state ? null : plan.next.state,
+        events: plan.events,
+        items: plan.append.items,
+        timers: plan.append.timers ?? [],
+        project: plan.append.project,
+        at,
+      });
+    }
+    if (!fired.length) return { fired: 0, armed: [], alone };
+    const marked = await this.batches.markFired(fired, m);
+    const written = await this.batches.writeTicks(ticks, m);
+    const moved = ticks.filter((t) => t.events.length).length;
+    // Everything written is locked by this transaction: anything else means another writer
+    // ignored the locks, and the round is undone rather than half-written.
+    if (marked !== fired.length || written.updated !== moved)
+      throw new Error(
+        `timer batch out of step: ${marked}/${fired.length} fired, ${written.updated}/${moved} moved`,
+      );
+    if (beforeCommit) await beforeCommit();
+    return { fired: fired.length, armed: written.armed, alone };
+  }
+}
