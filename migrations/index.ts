@@ -2,6 +2,7 @@ import { CoreRecord1763700000000 } from './1763700000000-core-record';
 import { DeadlinesEscalation1763800000000 } from './1763800000000-deadlines-escalation';
 import { AuditAccess1763900000000 } from './1763900000000-audit-access';
 import { EscalationClimbStopped1764000000000 } from './1764000000000-escalation-climb-stopped';
+import { BatchFiring1764100000000 } from './1764100000000-batch-firing';
 
 /** Every migration, oldest first: listed, not globbed, so ts and compiled runs see the same set. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   DeadlinesEscalation1763800000000,
   AuditAccess1763900000000,
   EscalationClimbStopped1764000000000,
+  BatchFiring1764100000000,
 ];

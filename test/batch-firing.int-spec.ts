@@ -91,6 +91,25 @@ describe('timers fired in batches', () => {
     expect(await a.fire.sweepDue()).toBe(0);
   });
 
+  it('timers whose procedure is gone are fired with nothing to do, and do not hold up the rest', async () => {
+    const p = await a.register({ plannedStartDate: '2026-03-06' });
+    // Hundreds of due timers of procedures that no longer exist, due before the real one.
+    await a.ds.query(
+      `INSERT INTO timers (kind, procedure_id, target, due_at, status, updated_at)
+       SELECT 'PROJECT_START', gen_random_uuid(), 'project', $1, 'armed', now() FROM generate_series(1, 1200)`,
+      ['2026-03-06T00:00:00+08:00'],
+    );
+    await setClock('2026-03-07T09:00:00+08:00');
+    await a.fire.sweepDue();
+    const left = await a.ds.query(
+      `SELECT count(*)::int AS n FROM timers WHERE status = 'armed' AND due_at <= $1`,
+      [new Date('2026-03-07T09:00:00+08:00').toISOString()],
+    );
+    expect(left[0].n).toBe(0);
+    const lights = (await events(p.procedureId)).filter((e) => e.type === 'ProjectLightChanged');
+    expect(lights.map((e) => e.metadata.occurredAt)).toEqual(['2026-03-06T15:59:59.001Z']);
+  });
+
   it('a tick that opens a ticket goes through the one-procedure path: one ticket, then the item light', async () => {
     const p = await a.register({ plannedStartDate: '2027-06-30' });
     await a.command(
@@ -100,7 +119,7 @@ describe('timers fired in batches', () => {
       applicant(p.org),
     );
     await a.command(p.procedureId, 'project_approval', { type: 'ACCEPT' }, officer('ndrc'));
-    // Accepted Fri 3/6 09:00 (the clock of the test above); 5 WD: 3/9…3/13, red after 3/13 23:59:59.
+    // Accepted Sat 3/7 09:00 (the clock of the test above); 5 WD: 3/9…3/13, red after 3/13 23:59:59.
     await setClock('2026-03-16T09:00:00+08:00');
     await Promise.all([a.fire.sweepDue(), b.fire.sweepDue()]);
     const tickets = await a.ds.query(`SELECT reason, level FROM escalations WHERE procedure_id = $1`, [

@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+
+type PgClient = { query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: any[] }> };
 import {
   EVENT_COLUMNS,
   ITEM_COLUMNS,
@@ -16,6 +18,8 @@ import { toTimer, TIMER_COLUMNS, type TimerRecord } from './timer.store';
 /** One procedure's tick, as a batch writes it. */
 export interface TickWrite {
   procedureId: string;
+  /** The timer that fired (at the version read) and what becomes of it: armed anew, or fired. */
+  fired: { id: string; version: number; dueAt: string | null; provisional: boolean };
   expectedVersion: number;
   /** The state after the tick, or null when the tick left it as it was. */
   state: PersistedProcedure | null;
@@ -27,77 +31,121 @@ export interface TickWrite {
 }
 
 /**
- * Firing many due timers at once (a day-end cluster): claim them, lock and load their procedures,
- * and write every procedure's tick in one statement, all in the caller's transaction. Lock order
- * is timers then snapshots, both with SKIP LOCKED: a batch never waits for a lock, so it can never
- * close a deadlock with a command or a single fire (which take the snapshot first); what it skips
- * is left for the next round.
+ * Firing many due timers at once (a day-end cluster): find the procedures with timers due, lock
+ * and load a batch of them, and write every procedure's tick in one statement, all in the
+ * caller's transaction. Only procedure rows are locked, with SKIP LOCKED: a batch never waits for
+ * a lock, so it can never close a deadlock with a command or a single fire, and two firers take
+ * disjoint batches; a timer row is only written under its procedure's lock, as everywhere.
  */
 export class TimerBatchStore {
-  /** Armed timers due by `now`, earliest first, locked for this transaction; the locked ones skipped. */
-  async claimDue(now: string, limit: number, m: EntityManager): Promise<TimerRecord[]> {
-    const rows = await m.query(
-      `SELECT ${TIMER_COLUMNS} FROM timers WHERE status = 'armed' AND due_at <= $1
-        ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+  /**
+   * A named prepared statement on the transaction's own connection: a sweep runs the same four
+   * statements round after round, and PostgreSQL parses and plans each once per connection.
+   */
+  private async run(m: EntityManager, name: string, text: string, values: unknown[]): Promise<any[]> {
+    const client = (m.queryRunner as unknown as { databaseConnection?: PgClient } | undefined)
+      ?.databaseConnection;
+    if (!client) return m.query(text, values);
+    return (await client.query({ name, text, values })).rows;
+  }
+
+  /**
+   * Procedures with an armed timer due by `now`, earliest first (several of one repeat), and
+   * whether the procedure exists at all (a timer can outlive a procedure removed by hand).
+   */
+  async dueProcedures(
+    now: string,
+    limit: number,
+    m: EntityManager,
+  ): Promise<{ procedureId: string; known: boolean }[]> {
+    const rows: { procedure_id: string; known: boolean }[] = await this.run(
+      m,
+      'qianqi_batch_due',
+      `SELECT t.procedure_id, s.procedure_id IS NOT NULL AS known
+         FROM (SELECT procedure_id, due_at FROM timers WHERE status = 'armed' AND due_at <= $1
+                ORDER BY due_at LIMIT $2) t
+         LEFT JOIN procedure_snapshots s ON s.procedure_id = t.procedure_id
+        ORDER BY t.due_at`,
       [now, limit],
     );
-    return rows.map(toTimer);
+    return rows.map((r) => ({ procedureId: r.procedure_id, known: r.known }));
   }
 
-  /** The procedures, locked for this transaction; those another transaction holds are left out. */
-  async loadLocked(procedureIds: string[], m: EntityManager): Promise<LoadedProcedure[]> {
-    const rows = await m.query(
-      `SELECT ${LOAD_COLUMNS} WHERE s.procedure_id = ANY($1::uuid[]) FOR UPDATE OF s SKIP LOCKED`,
-      [procedureIds],
-    );
-    return rows.map(toLoaded);
-  }
-
-  /** Per procedure, the id of its armed timer due first by `now` (whoever holds it). */
-  async earliestDue(procedureIds: string[], now: string, m: EntityManager): Promise<Map<string, string>> {
-    const rows: { procedure_id: string; id: string }[] = await m.query(
-      `SELECT DISTINCT ON (procedure_id) procedure_id, id FROM timers
-        WHERE procedure_id = ANY($1::uuid[]) AND status = 'armed' AND due_at <= $2
-        ORDER BY procedure_id, due_at, id`,
-      [procedureIds, now],
-    );
-    return new Map(rows.map((r) => [r.procedure_id, r.id]));
-  }
-
-  /** Marks the timers fired at the versions read; how many were still armed so. */
-  async markFired(timers: { id: string; version: number }[], m: EntityManager): Promise<number> {
-    if (!timers.length) return 0;
+  /** Due timers of procedures that do not exist: fired, with nothing to do. */
+  async fireOrphans(procedureIds: string[], now: string, m: EntityManager): Promise<number> {
     const rows = await m.query(
       `WITH f AS (
-         UPDATE timers t SET status = 'fired', updated_at = now()
-           FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, version integer)
-          WHERE t.id = x.id AND t.version = x.version AND t.status = 'armed' RETURNING t.id)
+         UPDATE timers t SET status = 'fired', version = version + 1, updated_at = now()
+          WHERE t.procedure_id = ANY($1::uuid[]) AND t.status = 'armed' AND t.due_at <= $2
+            AND NOT EXISTS (SELECT 1 FROM procedure_snapshots s WHERE s.procedure_id = t.procedure_id)
+         RETURNING 1)
        SELECT count(*)::int AS n FROM f`,
-      [JSON.stringify(timers)],
+      [procedureIds, now],
     );
     return rows[0].n;
   }
 
+  /** Up to `limit` of the procedures, locked for this transaction; those others hold are skipped. */
+  async loadLocked(procedureIds: string[], limit: number, m: EntityManager): Promise<LoadedProcedure[]> {
+    const rows = await this.run(
+      m,
+      'qianqi_batch_load',
+      `SELECT ${LOAD_COLUMNS} WHERE s.procedure_id = ANY($1::uuid[]) LIMIT $2 FOR UPDATE OF s SKIP LOCKED`,
+      [procedureIds, limit],
+    );
+    return rows.map(toLoaded);
+  }
+
+  /** Per procedure (locked by the caller), its armed timer due first by `now`. */
+  async earliestDue(procedureIds: string[], now: string, m: EntityManager): Promise<TimerRecord[]> {
+    // One index probe per procedure (its own few timers), never a scan of everything due.
+    const rows = await this.run(
+      m,
+      'qianqi_batch_earliest',
+      `SELECT t.* FROM unnest($1::uuid[]) AS p(id)
+         CROSS JOIN LATERAL (
+           SELECT ${TIMER_COLUMNS} FROM timers
+            WHERE procedure_id = p.id AND status = 'armed' AND due_at <= $2
+            ORDER BY due_at, id LIMIT 1) t`,
+      [procedureIds, now],
+    );
+    return rows.map(toTimer);
+  }
+
   /**
-   * Every tick of the batch in one statement: snapshots (only where events were decided), events,
-   * projects, item rows and timers. Returns how many snapshots moved (all of them, the procedures
-   * being locked) and the timers armed or moved.
+   * Every tick of the batch in one statement: the fired timers (armed anew or left fired),
+   * snapshots (only where events were decided), events, projects, item rows and the other timers.
+   * Returns how many timers were still armed at the version read and how many snapshots moved
+   * (all of them, the procedures being locked), and the timers armed or moved.
    */
-  async writeTicks(ticks: TickWrite[], m: EntityManager): Promise<{ updated: number; armed: ArmedTimer[] }> {
+  async writeTicks(
+    ticks: TickWrite[],
+    m: EntityManager,
+  ): Promise<{ fired: number; updated: number; armed: ArmedTimer[] }> {
     const moved = ticks.filter((t) => t.events.length);
     const last = (t: TickWrite) => t.events[t.events.length - 1];
-    const rows = await m.query(
-      `WITH s AS (
+    const rows = await this.run(
+      m,
+      'qianqi_batch_write',
+      `WITH f AS (
+         UPDATE timers tm SET status = CASE WHEN x.due_at IS NULL THEN 'fired' ELSE 'armed' END,
+                due_at = coalesce(x.due_at, tm.due_at), provisional = x.provisional,
+                version = tm.version + 1, updated_at = x.at
+           FROM json_to_recordset($5::json) AS x(id uuid, version integer, due_at timestamptz,
+                provisional boolean, at timestamptz)
+          WHERE tm.id = x.id AND tm.version = x.version AND tm.status = 'armed'
+         RETURNING tm.id, tm.version, tm.due_at, tm.status),
+       s AS (
          UPDATE procedure_snapshots ps SET version = x.version, last_hash = x.last_hash,
                 state = coalesce(x.state, ps.state), updated_at = x.at
-           FROM jsonb_to_recordset($1::jsonb) AS x(procedure_id uuid, expected_version integer, version integer,
+           FROM json_to_recordset($1::json) AS x(procedure_id uuid, expected_version integer, version integer,
                 last_hash text, state jsonb, at timestamptz, ready_to_start boolean, light text, light_reasons jsonb)
           WHERE ps.procedure_id = x.procedure_id AND ps.version = x.expected_version
          RETURNING ps.procedure_id, ps.project_id, x.version, x.at, x.ready_to_start, x.light, x.light_reasons),
        e AS (
          INSERT INTO events (stream_id, version, type, data, metadata, occurred_at, prev_hash, hash)
          SELECT x.stream_id, x.version, x.type, x.data, x.metadata, x.occurred_at, x.prev_hash, x.hash
-           FROM jsonb_to_recordset($2::jsonb) AS x(stream_id uuid, occurred_at timestamptz, ${EVENT_COLUMNS})
+           FROM json_to_recordset($2::json) AS x(stream_id uuid, occurred_at timestamptz, ${EVENT_COLUMNS})
            JOIN s ON s.procedure_id = x.stream_id
          RETURNING 1),
        p AS (
@@ -110,14 +158,14 @@ export class TimerBatchStore {
                 accepted_at = x.accepted_at, committed_due_at = x.committed_due_at,
                 statutory_due_at = x.statutory_due_at, provisional = x.provisional,
                 open_commitments = x.open_commitments, updated_at = x.at
-           FROM jsonb_to_recordset($3::jsonb) AS x(procedure_id uuid, at timestamptz, ${ITEM_COLUMNS})
+           FROM json_to_recordset($3::json) AS x(procedure_id uuid, at timestamptz, ${ITEM_COLUMNS})
           WHERE t.procedure_id = x.procedure_id AND t.item_key = x.item_key
          RETURNING 1),
        t AS (
          INSERT INTO timers AS tm (kind, procedure_id, target, due_at, status, provisional, updated_at)
          SELECT x.kind, x.procedure_id, x.target, x.due_at,
                 CASE WHEN x.due_at IS NULL THEN 'cancelled' ELSE 'armed' END, x.provisional, x.at
-           FROM jsonb_to_recordset($4::jsonb) AS x(procedure_id uuid, at timestamptz, kind text, target text,
+           FROM json_to_recordset($4::json) AS x(procedure_id uuid, at timestamptz, kind text, target text,
                 due_at timestamptz, provisional boolean)
          ON CONFLICT (procedure_id, target, kind) DO UPDATE
             SET due_at = EXCLUDED.due_at, status = EXCLUDED.status, provisional = EXCLUDED.provisional,
@@ -125,10 +173,11 @@ export class TimerBatchStore {
           WHERE tm.due_at IS DISTINCT FROM EXCLUDED.due_at OR tm.status <> EXCLUDED.status
                 OR tm.provisional <> EXCLUDED.provisional
          RETURNING id, version, due_at, status)
-       SELECT (SELECT count(*) FROM s)::int AS updated, (SELECT count(*) FROM e)::int AS appended,
-              (SELECT count(*) FROM p)::int AS projects, (SELECT count(*) FROM i)::int AS items,
+       SELECT (SELECT count(*) FROM f)::int AS fired, (SELECT count(*) FROM s)::int AS updated,
+              (SELECT count(*) FROM e)::int AS appended, (SELECT count(*) FROM p)::int AS projects,
+              (SELECT count(*) FROM i)::int AS items,
               (SELECT coalesce(json_agg(json_build_object('id', id, 'version', version, 'dueAt', due_at)), '[]')
-                 FROM t WHERE status = 'armed') AS armed`,
+                 FROM (SELECT * FROM t UNION ALL SELECT * FROM f) a WHERE status = 'armed') AS armed`,
       [
         JSON.stringify(
           moved.map((t) => ({
@@ -163,10 +212,20 @@ export class TimerBatchStore {
         JSON.stringify(
           ticks.flatMap((t) => t.timers.map((x) => ({ ...x, procedure_id: t.procedureId, at: t.at }))),
         ),
+        JSON.stringify(
+          ticks.map((t) => ({
+            id: t.fired.id,
+            version: t.fired.version,
+            due_at: t.fired.dueAt,
+            provisional: t.fired.provisional,
+            at: t.at,
+          })),
+        ),
       ],
     );
     const r = rows[0];
     return {
+      fired: r.fired,
       updated: r.updated,
       armed: (r.armed as { id: string; version: number; dueAt: string }[]).map((t) => ({
         ...t,

@@ -6,14 +6,13 @@ import {
   type DataSource,
   type EntityManager,
   type TickWrite,
-  type TimerRecord,
 } from '@qianqi/persistence';
 import type { ProcedureWriter } from '../procedure-writer';
 import type { TimerFiring } from './timer-firing';
 import { retryTransient } from './transient-retry';
 
-/** Procedures a round takes at once: a day-end cluster of 10,000 is some 40 statements. */
-const BATCH = 250;
+/** Procedures a round takes at once: a day-end cluster of 10,000 is some 20 rounds of 4 statements. */
+const BATCH = 500;
 /** A bound against a bug re-arming a timer at an instant already past, in one sweep. */
 const MAX_ROUNDS_PER_PROCEDURE = 100;
 
@@ -26,10 +25,10 @@ export interface SweepResult {
  * Fires what is due on the system clock many procedures at a time, for the instants when
  * thousands of timers fall due together (day ends: lights, commitments, planned starts).
  *
- * A round, in one transaction: claim the earliest due timers (SKIP LOCKED), lock and load their
- * procedures (SKIP LOCKED), and for each procedure whose earliest due timer is one claimed, decide
- * its tick as of that timer's own due instant — the same `ProcedureWriter.plan` a single fire
- * runs — then mark the timers fired and write every tick in one statement. Rounds repeat until
+ * A round, in one transaction: find the procedures with the earliest due timers, lock and load a
+ * batch of them (SKIP LOCKED), and for each decide its tick as of its earliest due timer's own
+ * due instant — the same `ProcedureWriter.plan` a single fire runs — then write every tick, the
+ * fired timers with them, in one statement. Rounds repeat until
  * nothing is due, so a procedure with several due timers fires them in due order, one a round.
  * Whatever a batch cannot write alone goes to the one-procedure path (TimerFiring) after the
  * batch commits: a ticket's level timer, and a tick that opens tickets (an item turned red, a
@@ -71,24 +70,28 @@ export class BatchFiring {
     rounds: Map<string, number>,
     beforeCommit?: () => Promise<void>,
   ): Promise<{ fired: number; armed: ArmedTimer[]; alone: string[] }> {
-    const claimed = await this.batches.claimDue(now, BATCH * 2, m);
-    const first = new Map<string, TimerRecord>();
-    for (const t of claimed) if (!first.has(t.procedureId) && first.size < BATCH) first.set(t.procedureId, t);
-    if (!first.size) return { fired: 0, armed: [], alone: [] };
-    const ids = [...first.keys()];
-    const loaded = await this.batches.loadLocked(ids, m);
-    const earliest = await this.batches.earliestDue(
-      loaded.map((l) => l.procedureId),
-      now,
-      m,
+    // Twice a batch of candidates: another firer locking some of them still leaves this one a batch.
+    const due = await this.batches.dueProcedures(now, BATCH * 2, m);
+    const orphans = [...new Set(due.filter((d) => !d.known).map((d) => d.procedureId))];
+    const gone = orphans.length ? await this.batches.fireOrphans(orphans, now, m) : 0;
+    const candidates = [...new Set(due.filter((d) => d.known).map((d) => d.procedureId))].slice(0, BATCH * 2);
+    if (!candidates.length) return { fired: gone, armed: [], alone: [] };
+    const loaded = await this.batches.loadLocked(candidates, BATCH, m);
+    if (!loaded.length) return { fired: gone, armed: [], alone: [] };
+    const earliest = new Map(
+      (
+        await this.batches.earliestDue(
+          loaded.map((l) => l.procedureId),
+          now,
+          m,
+        )
+      ).map((t) => [t.procedureId, t]),
     );
     const ticks: TickWrite[] = [];
-    const fired: TimerRecord[] = [];
     const alone: string[] = [];
     for (const procedure of loaded) {
-      const timer = first.get(procedure.procedureId)!;
-      // An earlier timer of it is held by another firer: it goes first, there.
-      if (earliest.get(procedure.procedureId) !== timer.id) continue;
+      const timer = earliest.get(procedure.procedureId);
+      if (!timer) continue; // fired meanwhile
       const n = (rounds.get(procedure.procedureId) ?? 0) + 1;
       rounds.set(procedure.procedureId, n);
       if (n > MAX_ROUNDS_PER_PROCEDURE) {
@@ -111,29 +114,35 @@ export class BatchFiring {
         alone.push(procedure.procedureId);
         continue;
       }
-      fired.push(timer);
+      const timers = plan.append.timers ?? [];
+      const slot = timers.find((t) => t.kind === timer.kind && t.target === timer.target);
       ticks.push({
         procedureId: procedure.procedureId,
+        fired: {
+          id: timer.id,
+          version: timer.version,
+          dueAt: slot?.due_at ?? null,
+          provisional: slot?.provisional ?? false,
+        },
         expectedVersion: procedure.version,
         state: plan.next.state === procedure.state ? null : plan.next.state,
         events: plan.events,
         items: plan.append.items,
-        timers: plan.append.timers ?? [],
+        timers: timers.filter((t) => t !== slot),
         project: plan.append.project,
         at,
       });
     }
-    if (!fired.length) return { fired: 0, armed: [], alone };
-    const marked = await this.batches.markFired(fired, m);
+    if (!ticks.length) return { fired: gone, armed: [], alone };
     const written = await this.batches.writeTicks(ticks, m);
     const moved = ticks.filter((t) => t.events.length).length;
     // Everything written is locked by this transaction: anything else means another writer
     // ignored the locks, and the round is undone rather than half-written.
-    if (marked !== fired.length || written.updated !== moved)
+    if (written.fired !== ticks.length || written.updated !== moved)
       throw new Error(
-        `timer batch out of step: ${marked}/${fired.length} fired, ${written.updated}/${moved} moved`,
+        `timer batch out of step: ${written.fired}/${ticks.length} fired, ${written.updated}/${moved} moved`,
       );
     if (beforeCommit) await beforeCommit();
-    return { fired: fired.length, armed: written.armed, alone };
+    return { fired: gone + ticks.length, armed: written.armed, alone };
   }
 }
