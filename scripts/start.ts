@@ -6,6 +6,7 @@ import { loadConfig, type AppConfig } from '@qianqi/config';
 import { migrate } from '@qianqi/persistence';
 import { loadDemo } from './demo/load-demo';
 import { banner, redactUrl, type BannerInput } from './start/banner';
+import { NODE_ARGS } from './start/node-args';
 import { ProcessSupervisor, type ChildSpec } from './start/process-supervisor';
 import { assertPortFree, waitForHealth } from './start/readiness';
 
@@ -24,7 +25,7 @@ function entryOf(app: 'api' | 'worker'): ChildSpec {
   const candidates = [join(DIST, 'apps', app, 'main.js'), join(DIST, 'apps', app, 'src', 'main.js')];
   const entry = candidates.find((c) => existsSync(c));
   if (!entry) throw new Error(`no compiled ${app} (looked for ${candidates.join(', ')}); run npm run build`);
-  return { name: app, entry };
+  return { name: app, entry, nodeArgs: NODE_ARGS };
 }
 
 async function prepare(config: AppConfig, withDemo: boolean): Promise<BannerInput['demo']> {

@@ -125,7 +125,7 @@ describe('timers: one firing however often delivered, and a reconciler for a los
     await engine.queue.deliver([armed]);
     await engine.queue.deliver([armed, armed]);
     const job = await engine.queue.queue.getJob(timerJobId(light.id, light.version));
-    expect(job?.data).toEqual({ timerId: light.id, version: light.version });
+    expect(job?.data).toEqual({ timerId: light.id, version: light.version, dueAt: armed.dueAt });
     expect(await job?.getState()).toBe('delayed');
     // (Jobs of its earlier versions may still wait in Redis: they find a newer version and do nothing.)
     const jobs = await engine.queue.queue.getJobs(['delayed', 'waiting']);

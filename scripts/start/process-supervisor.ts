@@ -4,6 +4,8 @@ export interface ChildSpec {
   name: string;
   /** A compiled entry point, run with this same node. */
   entry: string;
+  /** Flags for that node. */
+  nodeArgs?: string[];
 }
 
 /** How long the children get to finish what they hold (the worker its job) before SIGKILL. */
@@ -34,7 +36,7 @@ export class ProcessSupervisor {
 
   start(specs: ChildSpec[]): void {
     for (const spec of specs) {
-      const child = spawn(process.execPath, [spec.entry], {
+      const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), spec.entry], {
         stdio: 'inherit',
         env: process.env,
         detached: true,

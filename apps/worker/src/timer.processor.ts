@@ -27,7 +27,7 @@ export class TimerProcessor implements OnApplicationBootstrap, OnApplicationShut
   private declared = false;
 
   readonly handlers: JobHandlers = {
-    [JobName.FireTimer]: ({ timerId, version }) => this.fire.onFireJob(timerId, version),
+    [JobName.FireTimer]: ({ timerId, version, dueAt }) => this.fire.onFireJob(timerId, version, dueAt),
     [JobName.ScheduleTimers]: () => this.timers.schedule(),
     [JobName.ReconcileTimers]: () => this.timers.reconcile(),
   };

@@ -85,7 +85,39 @@ export function shanghaiToday(now: string): string {
   return new Date(Date.parse(now) + 8 * 3_600_000).toISOString().slice(0, 10);
 }
 
+/** What a project's light is made of, however it is read. */
+export interface ProjectLightInputs {
+  /** The applicable items, in definition order, with their lights. */
+  items: { key: string; light: Light }[];
+  /** Some commitment is broken and not made good. */
+  breached: boolean;
+  readyToStart: boolean;
+}
+
 /** The project's light: the worst of its items, red when it should have started and has not. */
+export function projectLightOf(
+  inputs: ProjectLightInputs,
+  plannedStartDate: string,
+  now: string,
+): { light: Light; reasons: ProjectLightReason[] } {
+  let light: Light = inputs.items.reduce<Light>(
+    (w, i) => (SEVERITY.indexOf(i.light) > SEVERITY.indexOf(w) ? i.light : w),
+    'green',
+  );
+  const reasons: ProjectLightReason[] = [];
+  // The same instant the PROJECT_START timer fires at, so the timer finds the project late.
+  if (Date.parse(now) >= Date.parse(plannedStartPassesAt(plannedStartDate)) && !inputs.readyToStart) {
+    light = 'red';
+    reasons.push('NOT_STARTED_ON_PLAN');
+  }
+  if (inputs.breached) reasons.push('COMMITMENT_BREACHED');
+  if (light !== 'green') {
+    for (const i of inputs.items) if (i.light === light) reasons.push(`ITEM:${i.key}`);
+  }
+  return { light, reasons };
+}
+
+/** The project's light, read from a procedure's state. */
 export function projectLight(
   logic: ProcedureLogic,
   state: PersistedProcedure,
@@ -93,30 +125,51 @@ export function projectLight(
   now: string,
 ): { light: Light; reasons: ProjectLightReason[] } {
   const items = logic.applicableItems(state).map((i) => ({ key: i.key, ctx: state.context.items[i.key] }));
-  let light: Light = items.reduce<Light>(
-    (w, i) => (SEVERITY.indexOf(i.ctx.light) > SEVERITY.indexOf(w) ? i.ctx.light : w),
-    'green',
+  return projectLightOf(
+    {
+      items: items.map((i) => ({ key: i.key, light: i.ctx.light })),
+      breached: items.some((i) => i.ctx.commitments.some((c) => c.status === 'breached')),
+      readyToStart: logic.readyToStart(state),
+    },
+    project.plannedStartDate,
+    now,
   );
-  const reasons: ProjectLightReason[] = [];
-  // The same instant the PROJECT_START timer fires at, so the timer finds the project late.
-  if (
-    Date.parse(now) >= Date.parse(plannedStartPassesAt(project.plannedStartDate)) &&
-    !logic.readyToStart(state)
-  ) {
-    light = 'red';
-    reasons.push('NOT_STARTED_ON_PLAN');
-  }
-  if (items.some((i) => i.ctx.commitments.some((c) => c.status === 'breached')))
-    reasons.push('COMMITMENT_BREACHED');
-  if (light !== 'green') {
-    for (const i of items) if (i.ctx.light === light) reasons.push(`ITEM:${i.key}`);
-  }
-  return { light, reasons };
 }
+
+/**
+ * A quiet procedure — no item on the clock (in review, paused, correcting) and no commitment
+ * unfulfilled — is one time cannot change: evaluateClock finds nothing (every item's light is
+ * green, no commitment can fall due) and the only timer it wants is the plan's. So its tick needs
+ * the project alone: its light as `projectLightOf` gives it with every item green, and this.
+ */
+export function quietTimers(
+  readyToStart: boolean,
+  project: { plannedStartDate: string },
+  now: string,
+): DesiredTimer {
+  return projectStartTimer(readyToStart, project.plannedStartDate, now);
+}
+
+const plannedStartCache = new Map<string, string>();
 
 /** The instant after the planned start day ends (Asia/Shanghai), when 应开工未开工 can begin. */
 export function plannedStartPassesAt(plannedStartDate: string): string {
-  return new Date(Date.parse(`${plannedStartDate}T23:59:59.000+08:00`) + 1).toISOString();
+  let at = plannedStartCache.get(plannedStartDate);
+  if (at === undefined) {
+    at = new Date(Date.parse(`${plannedStartDate}T23:59:59.000+08:00`) + 1).toISOString();
+    if (plannedStartCache.size < 10_000) plannedStartCache.set(plannedStartDate, at);
+  }
+  return at;
+}
+
+/** The plan's timer: the end of the planned start day, while the procedure is not ready for it. */
+function projectStartTimer(readyToStart: boolean, plannedStartDate: string, now: string): DesiredTimer {
+  return {
+    kind: 'PROJECT_START',
+    target: 'project',
+    dueAt: readyToStart ? null : future(plannedStartPassesAt(plannedStartDate), now),
+    provisional: false,
+  };
 }
 
 function future(at: string | null, now: string): string | null {
@@ -168,12 +221,6 @@ export function desiredTimers(
       provisional: false,
     });
   }
-  const startAt = plannedStartPassesAt(project.plannedStartDate);
-  out.push({
-    kind: 'PROJECT_START',
-    target: 'project',
-    dueAt: logic.readyToStart(state) ? null : future(startAt, now),
-    provisional: false,
-  });
+  out.push(projectStartTimer(logic.readyToStart(state), project.plannedStartDate, now));
   return out;
 }

@@ -7,6 +7,8 @@ import {
   PROJECT_LIGHT_CHANGED,
   procedureView,
   projectLight,
+  projectLightOf,
+  quietTimers,
   type DeadlineCalculator,
   type DesiredTimer,
   type EventMetadata,
@@ -26,6 +28,13 @@ import type { PersistedProcedure } from '@qianqi/workflows';
 import { DefinitionsService } from './definitions.service';
 import { itemRow, itemRows, sameFields } from './read-model';
 import { DEADLINES } from './tokens';
+
+export interface QuietPlan {
+  events: RecordedEvent[];
+  project: { readyToStart: boolean; light: string; lightReasons: unknown[] };
+  /** What becomes of the fired timer's slot. */
+  slot: { dueAt: string | null; provisional: boolean };
+}
 
 export interface WritePlan {
   procedureId: string;
@@ -166,6 +175,48 @@ export class ProcedureWriter {
         at,
         timers: timerRows(timers),
       },
+    };
+  }
+
+  /**
+   * The tick of a quiet procedure (see `quietTimers`): what `plan` decides for it, from the
+   * project row alone — its light with every item green, and the fired timer's slot (the plan's
+   * timer, or nothing for an item's). No state is read or written.
+   */
+  planQuiet(
+    loaded: Omit<LoadedProcedure, 'state'>,
+    readyToStart: boolean,
+    at: string,
+    metadata: Omit<EventMetadata, 'occurredAt' | 'definition'>,
+    fired: { kind: string; target: string },
+  ): QuietPlan {
+    const { logic } = this.definitions.get(loaded.definition);
+    const light = projectLightOf(
+      { items: [], breached: false, readyToStart },
+      loaded.project.plannedStartDate,
+      at,
+    );
+    const events: NewEvent[] = [];
+    if (light.light !== loaded.project.light || !sameReasons(light.reasons, loaded.project.lightReasons)) {
+      events.push({
+        type: PROJECT_LIGHT_CHANGED,
+        data: { light: light.light, reasons: light.reasons, from: loaded.project.light },
+      });
+    }
+    const slot =
+      fired.kind === 'PROJECT_START'
+        ? quietTimers(readyToStart, loaded.project, at)
+        : { kind: fired.kind, target: fired.target, dueAt: null, provisional: false };
+    return {
+      events: events.length
+        ? chainEvents(loaded.procedureId, loaded.version, loaded.lastHash, events, {
+            ...metadata,
+            occurredAt: at,
+            definition: logic.ref,
+          })
+        : [],
+      project: { readyToStart, light: light.light, lightReasons: light.reasons },
+      slot: { dueAt: slot.dueAt, provisional: slot.provisional },
     };
   }
 

@@ -88,10 +88,14 @@ export const ITEM_COLUMNS = `item_key text, department text, task_force text, st
 export const EVENT_COLUMNS = `version integer, type text, data jsonb, metadata jsonb, prev_hash text, hash text`;
 
 /** What loading a procedure reads: its snapshot and the project fields a decision needs. */
-export const LOAD_COLUMNS = `s.procedure_id, s.project_id, s.definition, s.version, s.last_hash, s.state,
+export function loadColumns(state = 's.state', more = ''): string {
+  return `s.procedure_id, s.project_id, s.definition, s.version, s.last_hash, ${state} AS state,
               s.updated_at, p.owner_org, p.leader, p.code, p.name, p.region, p.light, p.light_reasons,
-              to_char(p.planned_start_date, 'YYYY-MM-DD') AS planned_start_date
+              to_char(p.planned_start_date, 'YYYY-MM-DD') AS planned_start_date${more}
          FROM procedure_snapshots s JOIN projects p ON p.id = s.project_id`;
+}
+
+export const LOAD_COLUMNS = loadColumns();
 
 export function toLoaded(r: Record<string, any>): LoadedProcedure {
   return {
@@ -177,14 +181,14 @@ export class ProcedureStore {
        e AS (
          INSERT INTO events (stream_id, version, type, data, metadata, occurred_at, prev_hash, hash)
          SELECT s.procedure_id, x.version, x.type, x.data, x.metadata, $5, x.prev_hash, x.hash
-           FROM s, jsonb_to_recordset($7::jsonb) AS x(${EVENT_COLUMNS})
+           FROM s, json_to_recordset($7::json) AS x(${EVENT_COLUMNS})
          RETURNING version),
        i AS (
          UPDATE procedure_items t SET status = x.status, light = x.light, statutory_breach = x.statutory_breach,
                 accepted_at = x.accepted_at, committed_due_at = x.committed_due_at,
                 statutory_due_at = x.statutory_due_at, provisional = x.provisional,
                 open_commitments = x.open_commitments, updated_at = $5
-           FROM s, jsonb_to_recordset($8::jsonb) AS x(${ITEM_COLUMNS})
+           FROM s, json_to_recordset($8::json) AS x(${ITEM_COLUMNS})
           WHERE t.procedure_id = s.procedure_id AND t.item_key = x.item_key
          RETURNING 1),
        p AS (
@@ -199,7 +203,10 @@ export class ProcedureStore {
          INSERT INTO timers AS tm (kind, procedure_id, target, due_at, status, provisional, updated_at)
          SELECT x.kind, s.procedure_id, x.target, x.due_at,
                 CASE WHEN x.due_at IS NULL THEN 'cancelled' ELSE 'armed' END, x.provisional, $5
-           FROM s, jsonb_to_recordset($16::jsonb) AS x(kind text, target text, due_at timestamptz, provisional boolean)
+           FROM s, json_to_recordset($16::json) AS x(kind text, target text, due_at timestamptz, provisional boolean)
+          -- A slot never armed is not written just to say it is not: no row is the same as cancelled.
+          WHERE x.due_at IS NOT NULL OR EXISTS (
+                SELECT 1 FROM timers e WHERE e.procedure_id = s.procedure_id AND e.target = x.target AND e.kind = x.kind)
          ON CONFLICT (procedure_id, target, kind) DO UPDATE
             SET due_at = EXCLUDED.due_at, status = EXCLUDED.status, provisional = EXCLUDED.provisional,
                 version = tm.version + 1, updated_at = EXCLUDED.updated_at
@@ -296,7 +303,9 @@ export class ProcedureStore {
     const rows = await manager.query(
       `INSERT INTO timers AS tm (kind, procedure_id, target, due_at, status, provisional, updated_at)
        SELECT x.kind, $1, x.target, x.due_at, CASE WHEN x.due_at IS NULL THEN 'cancelled' ELSE 'armed' END, x.provisional, now()
-         FROM jsonb_to_recordset($2::jsonb) AS x(kind text, target text, due_at timestamptz, provisional boolean)
+         FROM json_to_recordset($2::json) AS x(kind text, target text, due_at timestamptz, provisional boolean)
+        WHERE x.due_at IS NOT NULL OR EXISTS (
+              SELECT 1 FROM timers e WHERE e.procedure_id = $1 AND e.target = x.target AND e.kind = x.kind)
        ON CONFLICT (procedure_id, target, kind) DO UPDATE
           SET due_at = EXCLUDED.due_at, status = EXCLUDED.status, provisional = EXCLUDED.provisional,
               version = tm.version + 1, updated_at = now()

@@ -28,6 +28,14 @@ export function toTimer(r: Record<string, any>): TimerRecord {
 export const TIMER_COLUMNS = 'id, kind, procedure_id, target, due_at, version, status, provisional';
 const COLUMNS = TIMER_COLUMNS;
 
+/**
+ * The timers of procedure $1 (a handful), read through its own key: OFFSET 0 keeps the planner
+ * from folding in a filter on status and due time, which would let it walk the index of every
+ * armed timer by due time instead — as cheap as it looks when few are armed, and a scan of a whole
+ * day-end cluster per procedure when thousands are.
+ */
+export const PROCEDURE_TIMERS = `SELECT ${TIMER_COLUMNS} FROM timers WHERE procedure_id = $1 OFFSET 0`;
+
 /** The one advisory lock under which every timer fired on the manual clock runs (see `exclusively`). */
 const MANUAL_FIRING_LOCK = `hashtext('qianqi:timers:manual-firing')`;
 
@@ -48,11 +56,18 @@ export class TimerStore {
     until: string,
     opts: { procedureId?: string; manager?: EntityManager } = {},
   ): Promise<TimerRecord | null> {
-    const rows = await (opts.manager ?? this.ds).query(
-      `SELECT ${COLUMNS} FROM timers
-        WHERE status = 'armed' AND due_at <= $1 AND ($2::uuid IS NULL OR procedure_id = $2::uuid)
-        ORDER BY due_at, id LIMIT 1`,
-      [until, opts.procedureId ?? null],
+    const m = opts.manager ?? this.ds;
+    if (!opts.procedureId) {
+      const rows = await m.query(
+        `SELECT ${COLUMNS} FROM timers WHERE status = 'armed' AND due_at <= $1 ORDER BY due_at, id LIMIT 1`,
+        [until],
+      );
+      return rows.length ? toTimer(rows[0]) : null;
+    }
+    const rows = await m.query(
+      `SELECT ${COLUMNS} FROM (${PROCEDURE_TIMERS}) x
+        WHERE status = 'armed' AND due_at <= $2 ORDER BY due_at, id LIMIT 1`,
+      [opts.procedureId, until],
     );
     return rows.length ? toTimer(rows[0]) : null;
   }
@@ -133,12 +148,15 @@ export class TimerStore {
    */
   async markEnqueued(timers: ArmedTimer[]): Promise<void> {
     if (!timers.length) return;
+    // Driven from the list, one key lookup per timer: a filter of the whole table by an array of
+    // ten thousand ids is what a planner with fresh statistics may pick otherwise (minutes).
     await this.ds.query(
-      `UPDATE timers t SET enqueued_version = x.version
-         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, version integer)
-        WHERE t.id = x.id AND t.version = x.version
-          AND t.id IN (SELECT id FROM timers WHERE id = ANY($2::uuid[]) FOR UPDATE SKIP LOCKED)`,
-      [JSON.stringify(timers.map((t) => ({ id: t.id, version: t.version }))), timers.map((t) => t.id)],
+      `WITH locked AS (
+         SELECT t.id, x.version FROM json_to_recordset($1::json) AS x(id uuid, version integer)
+          CROSS JOIN LATERAL (
+            SELECT id FROM timers WHERE id = x.id AND version = x.version FOR UPDATE SKIP LOCKED) t)
+       UPDATE timers t SET enqueued_version = l.version FROM locked l WHERE t.id = l.id`,
+      [JSON.stringify(timers.map((t) => ({ id: t.id, version: t.version })))],
     );
   }
 

@@ -11,7 +11,8 @@ export enum JobName {
 }
 
 export interface JobPayloads {
-  [JobName.FireTimer]: { timerId: string; version: number };
+  /** `dueAt` (absent in jobs queued before it was added): the job is delivered a little early. */
+  [JobName.FireTimer]: { timerId: string; version: number; dueAt?: string };
   [JobName.ScheduleTimers]: Record<string, never>;
   [JobName.ReconcileTimers]: Record<string, never>;
 }

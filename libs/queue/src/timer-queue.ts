@@ -6,6 +6,14 @@ import { Clock, TimerScheduler } from '@qianqi/engine';
 import { TimerStore, type ArmedTimer } from '@qianqi/persistence';
 import { JobName, TIMER_QUEUE, timerJobId } from './job-catalogue';
 
+/**
+ * Jobs are delivered this much before their timer falls due, and the worker waits out the rest
+ * itself: a delayed job reaches a worker some 100–250 ms after its instant here, which is a
+ * quarter of a second's lateness for every timer of a day-end cluster; a timer of the worker's own
+ * fires on the millisecond.
+ */
+export const EARLY_MS = 500;
+
 export function redisConnection(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true });
 }
@@ -46,10 +54,10 @@ export class TimerQueue extends TimerScheduler implements OnApplicationShutdown 
     await this.queue.addBulk(
       soon.map((t) => ({
         name: JobName.FireTimer,
-        data: { timerId: t.id, version: t.version },
+        data: { timerId: t.id, version: t.version, dueAt: t.dueAt },
         opts: {
           jobId: timerJobId(t.id, t.version),
-          delay: Math.max(0, Date.parse(t.dueAt) - now),
+          delay: Math.max(0, Date.parse(t.dueAt) - now - EARLY_MS),
           removeOnComplete: true,
           removeOnFail: 1000,
           attempts: 5,

@@ -13,12 +13,16 @@ export function isTransient(err: unknown): boolean {
  * serialization failure. Lock order is kept consistent (snapshot, ticket, timers), so this is a
  * guard, not the mechanism: a caller never sees a 500 for a lost lock race.
  */
-export async function retryTransient<T>(run: () => Promise<T>, attempts = 6): Promise<T> {
+export async function retryTransient<T>(
+  run: () => Promise<T>,
+  attempts = 6,
+  alsoRetry: (err: unknown) => boolean = () => false,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (err) {
-      if (attempt >= attempts || !isTransient(err)) throw err;
+      if (attempt >= attempts || !(isTransient(err) || alsoRetry(err))) throw err;
       await sleep(Math.random() * 10 * attempt);
     }
   }
