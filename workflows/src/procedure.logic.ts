@@ -57,9 +57,7 @@ export class ProcedureLogic {
     const next = this.machine.transition(snapshot, event as never, this.inertScope());
     if (next === snapshot) return { state, changed: false };
     const persisted = this.persist(next);
-    const changed =
-      JSON.stringify(persisted.value) !== JSON.stringify(state.value) ||
-      JSON.stringify(persisted.context) !== JSON.stringify(state.context);
+    const changed = !sameState(persisted, state);
     return { state: changed ? persisted : state, changed };
   }
 
@@ -91,13 +89,29 @@ export class ProcedureLogic {
     return this.scope;
   }
 
+  /**
+   * The machine snapshot of a persisted state. A state this logic persisted itself maps back to the
+   * snapshot it came from (resolving a ten-region value afresh is a good part of a command's
+   * transition, and the next command on a procedure usually starts from the state the last one
+   * left); any other is resolved from its value and context.
+   */
   restore(state: PersistedProcedure): AnyMachineSnapshot {
-    return this.machine.resolveState({ value: state.value, context: state.context });
+    return (
+      this.snapshots.get(state) ?? this.machine.resolveState({ value: state.value, context: state.context })
+    );
   }
 
   persist(snapshot: AnyMachineSnapshot): PersistedProcedure {
-    return { value: snapshot.value as Record<string, string>, context: snapshot.context as ProcedureContext };
+    const persisted = {
+      value: snapshot.value as Record<string, string>,
+      context: snapshot.context as ProcedureContext,
+    };
+    this.snapshots.set(persisted, snapshot);
+    return persisted;
   }
+
+  /** Snapshots by the persisted states made of them (persisted states are never mutated). */
+  private readonly snapshots = new WeakMap<PersistedProcedure, AnyMachineSnapshot>();
 
   status(state: PersistedProcedure, itemKey: string): ItemStatus {
     return state.value[itemKey] as ItemStatus;
@@ -169,4 +183,36 @@ export class ProcedureLogic {
       .filter((t: string): t is CommandType => (COMMAND_TYPES as readonly string[]).includes(t))
       .filter((t) => t !== 'WAIVE' || waivable);
   }
+}
+
+/**
+ * Two states equal as JSON, compared the cheap way first: the machine's assigns replace only what
+ * they change, so untouched items are the same objects and need no serializing.
+ */
+function sameState(a: PersistedProcedure, b: PersistedProcedure): boolean {
+  if (a === b) return true;
+  const av = a.value;
+  const bv = b.value;
+  const keys = Object.keys(av);
+  if (keys.length !== Object.keys(bv).length) return false;
+  for (const k of keys) if (av[k] !== bv[k]) return false;
+  const ac = a.context as unknown as Record<string, unknown>;
+  const bc = b.context as unknown as Record<string, unknown>;
+  const fields = Object.keys(ac);
+  if (fields.length !== Object.keys(bc).length) return false;
+  for (const f of fields) {
+    if (ac[f] === bc[f]) continue;
+    if (f !== 'items') {
+      if (JSON.stringify(ac[f]) !== JSON.stringify(bc[f])) return false;
+      continue;
+    }
+    const ai = ac.items as Record<string, unknown>;
+    const bi = bc.items as Record<string, unknown>;
+    const itemKeys = Object.keys(ai);
+    if (itemKeys.length !== Object.keys(bi).length) return false;
+    for (const k of itemKeys) {
+      if (ai[k] !== bi[k] && JSON.stringify(ai[k]) !== JSON.stringify(bi[k])) return false;
+    }
+  }
+  return true;
 }
