@@ -17,7 +17,7 @@
  * Every phase prints where the CPU went (API, PostgreSQL backends of this database, this client,
  * everything else on the machine), then a summary block. Bounded: the bench stops itself at 170 s.
  *
- * Knobs (env): API_WORKERS (2), DB_POOL_SIZE per worker (8), LOG_LEVEL (warn),
+ * Knobs (env): API_WORKERS (1, as `npm start`; 2 measured slower on this machine), DB_POOL_SIZE per worker (8), LOG_LEVEL (warn),
  * BENCH_API_NODE_OPTIONS (--max-semi-space-size=64), BENCH_PORT (3400), BENCH_DATABASE_URL,
  * BENCH_CONNECTIONS (64), BENCH_PROCEDURES (256), BENCH_ROUNDS (4), BENCH_DURATION (6 s per round),
  * BENCH_RAW_DURATION (4 s per round), BENCH_RAW_CLIENTS (8), BENCH_RATE (1000),
@@ -52,7 +52,7 @@ const RATE_DURATION_S = num('BENCH_RATE_DURATION', 10);
 const RATE_GRACE_S = 5;
 const RAW_DURATION_S = num('BENCH_RAW_DURATION', 4);
 const RAW_CLIENTS = num('BENCH_RAW_CLIENTS', 8);
-const API_WORKERS = num('API_WORKERS', 2);
+const API_WORKERS = num('API_WORKERS', 1);
 const DB_POOL_SIZE = num('DB_POOL_SIZE', 8);
 /** Node flags of the API processes: a larger young generation (fewer scavenges of short-lived JSON). */
 const API_NODE_OPTIONS = env.BENCH_API_NODE_OPTIONS ?? '--max-semi-space-size=64';
