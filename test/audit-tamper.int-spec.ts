@@ -63,6 +63,12 @@ describe('tamper evidence', () => {
     }));
   };
 
+  const runtimes = async () =>
+    new DefinitionRuntimes(
+      new DefinitionRegistry(BUILT_IN_DEFINITIONS),
+      await new AuditStore(engine.app.get(DataSource)).pinnedDefinitions(),
+    );
+
   beforeAll(async () => {
     engine = await startAuditEngine();
   });
@@ -110,10 +116,25 @@ describe('tamper evidence', () => {
       `UPDATE events SET metadata = jsonb_set(metadata, '{occurredAt}', to_jsonb(E'2026\\x1e'::text)) WHERE stream_id = $1 AND version = 6`,
       [id],
     );
-    expect(await failuresOf(id)).toEqual([
-      { procedureId: id, version: 3, kind: 'HASH_MISMATCH' },
-      { procedureId: id, version: 6, kind: 'HASH_MISMATCH' },
+    // The separators of streams in a batch (FS, GS), too.
+    await asSuperuser(`UPDATE events SET type = E'StepSubmitted\\x1c' WHERE stream_id = $1 AND version = 4`, [
+      id,
     ]);
+    await asSuperuser(
+      `UPDATE events SET metadata = jsonb_set(metadata, '{definition}', to_jsonb(E'default\\x1d@1'::text)) WHERE stream_id = $1 AND version = 5`,
+      [id],
+    );
+    const expected = [3, 4, 5, 6].map((version) => ({ procedureId: id, version, kind: 'HASH_MISMATCH' }));
+    expect(await failuresOf(id)).toEqual(expected);
+    // And over the whole record, where the batch holding it is read again a row per stream.
+    const report = await verifyRecord(
+      new AuditStore(engine.app.get(DataSource)).streams({ batchSize: 25 }),
+      (await runtimes()).lookup,
+    );
+    const found = report.failures
+      .filter((f) => f.procedureId === id)
+      .map(({ procedureId, version, kind }) => ({ procedureId, version, kind }));
+    expect(found).toEqual(expected);
   });
 
   it('deleting an event in the middle is MISSING_EVENT at its version and CHAIN_BROKEN at the next', async () => {
@@ -226,19 +247,14 @@ describe('tamper evidence', () => {
       tampered,
     ]);
     const clean = await procedure();
-    const ds = engine.app.get(DataSource);
-    const store = new AuditStore(ds);
-    const runtimes = new DefinitionRuntimes(
-      new DefinitionRegistry(BUILT_IN_DEFINITIONS),
-      await store.pinnedDefinitions(),
-    );
+    const store = new AuditStore(engine.app.get(DataSource));
     const ids = async () =>
       new Set(
         (await sql<{ id: string }>(`SELECT procedure_id AS id FROM procedure_snapshots`)).map((r) => r.id),
       );
     const before = await ids();
     let batches = 0;
-    const report = await verifyRecord(store.streams({ batchSize: 25 }), runtimes.lookup, {
+    const report = await verifyRecord(store.streams({ batchSize: 25 }), (await runtimes()).lookup, {
       onBatch: () => (batches += 1),
     });
     // Other suites add and remove procedures meanwhile: those there all along were all seen.

@@ -18,6 +18,11 @@ export interface RecordReport extends VerificationReport {
   failuresNotListed?: number;
 }
 
+/** Streams checked between two turns of the event loop (a few milliseconds of work). */
+const YIELD_EVERY = 16;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * Verifies streams as they arrive in batches: nothing is kept of a batch once it is checked but
  * its failures, so memory stays flat however large the record.
@@ -33,13 +38,19 @@ export async function verifyRecord(
   let procedures = 0;
   let events = 0;
   for await (const batch of batches) {
-    for (const stream of batch) {
+    for (let i = 0; i < batch.length; i++) {
+      // Let I/O run now and then: the next batch is being fetched meanwhile (its queries go out
+      // one after another, each on an event-loop turn), and an API process keeps answering.
+      if (i > 0 && i % YIELD_EVERY === 0) await nextTurn();
+      const stream = batch[i];
       procedures += 1;
       events += stream.events.length;
       for (const f of verifyStream(stream, lookup)) {
         if (failures.length < max) failures.push(f);
         else extra += 1;
       }
+      // Checked: let what it parsed go now rather than with the whole batch.
+      (batch as (StoredStream | undefined)[])[i] = undefined;
     }
     opts.onBatch?.({ procedures, events, failures: failures.length + extra });
   }
