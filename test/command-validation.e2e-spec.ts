@@ -161,6 +161,15 @@ describe('request validation over HTTP', () => {
       },
     );
 
+    it('an unknown query field does not hide the other offending ones', async () => {
+      const res = await api.request('GET', '/projects?pageSize=500&foo=1', { token: c.admin });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors.map((e: { field: string; rule: string }) => [e.field, e.rule])).toEqual([
+        ['foo', 'whitelistValidation'],
+        ['pageSize', 'max'],
+      ]);
+    });
+
     it('the last allowed page answers, empty', async () => {
       const res = await api.request('GET', '/projects?page=100000&pageSize=200', { token: c.admin });
       expect(res.status).toBe(200);

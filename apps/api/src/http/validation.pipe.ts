@@ -1,6 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { ValidationError } from '@qianqi/domain';
-import { fieldProblems, undeclaredKeys } from '@qianqi/engine';
+import { fieldProblems, undeclaredKeys, withoutKeys } from '@qianqi/engine';
 
 /**
  * Nest's pipe with whitelist and forbidNonWhitelisted, plus a check of the raw own keys first:
@@ -25,8 +25,15 @@ class StrictValidationPipe extends ValidationPipe {
       ]);
     }
     const unknown = undeclaredKeys(value, cls as new () => object);
-    if (unknown.length) throw new ValidationError(unknown);
-    return super.transform(value, metadata);
+    if (!unknown.length) return super.transform(value, metadata);
+    // Name the rest too: validate what is left, and answer with every problem at once.
+    try {
+      await super.transform(withoutKeys(value, unknown), metadata);
+    } catch (err) {
+      if (err instanceof ValidationError) throw new ValidationError([...unknown, ...err.errors]);
+      throw err;
+    }
+    throw new ValidationError(unknown);
   }
 }
 

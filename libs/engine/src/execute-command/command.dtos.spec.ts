@@ -40,6 +40,17 @@ describe('parseCommandBody', () => {
       expect(refusal(body)).toEqual([{ field: '__proto__', rule: 'whitelistValidation' }]);
     });
 
+    it('names the other offending fields beside an unknown one, in one answer', () => {
+      expect(refusal({ type: 'APPROVE', documentNo: '\u3000', extra: 1 })).toEqual([
+        { field: 'extra', rule: 'whitelistValidation' },
+        { field: 'documentNo', rule: 'isNotBlank' },
+      ]);
+      expect(refusal({ type: 'SUBMIT', constructor: 'x' })).toEqual([
+        { field: 'constructor', rule: 'whitelistValidation' },
+        { field: 'materials', rule: 'isDefined' },
+      ]);
+    });
+
     it('names a constructor object on a command with fields', () => {
       expect(refusal({ type: 'ACCEPT_WITH_TOLERANCE', constructor: { evil: 1 } })).toEqual([
         { field: 'constructor', rule: 'whitelistValidation' },

@@ -19,7 +19,7 @@ import {
 import { ValidationError } from '@qianqi/domain';
 import { COMMAND_TYPES, SPECIAL_PROCEDURE_KINDS, WAIVER_BASES, type CommandType } from '@qianqi/workflows';
 import type { CommandRequest } from '@qianqi/domain';
-import { AcceptNames, fieldProblems, IsNotBlank, Required, undeclaredKeys } from './field.rules';
+import { AcceptNames, fieldProblems, IsNotBlank, Required, undeclaredKeys, withoutKeys } from './field.rules';
 
 export * from './field.rules';
 
@@ -163,9 +163,8 @@ export function parseCommandBody(body: unknown): CommandRequest {
     ]);
   }
   const unknown = undeclaredKeys(body, cls);
-  if (unknown.length) throw new ValidationError(unknown);
-  const instance = plainToInstance(cls, body);
+  const instance = plainToInstance(cls, unknown.length ? withoutKeys(body, unknown) : body);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length) throw new ValidationError(fieldProblems(errors));
+  if (unknown.length || errors.length) throw new ValidationError([...unknown, ...fieldProblems(errors)]);
   return instance as unknown as CommandRequest;
 }

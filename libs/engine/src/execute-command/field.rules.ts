@@ -106,6 +106,15 @@ export function undeclaredKeys(value: object, cls: new () => object): FieldProbl
 }
 
 /**
+ * The value without the keys `undeclaredKeys` found, so the rest can still be validated and every
+ * offending field named in one answer (not only the unknown ones).
+ */
+export function withoutKeys(value: object, problems: FieldProblem[]): Record<string, unknown> {
+  const drop = new Set(problems.map((p) => p.field));
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !drop.has(k)));
+}
+
+/**
  * Which failure to report when a field breaks several rules: presence first, then its type, then
  * its content, then its size. A missing `materials` is "required", not "must contain no more
  * than 100 elements".
