@@ -71,6 +71,28 @@ describe('HTTP transport errors', () => {
     });
   });
 
+  describe('text PostgreSQL cannot store (NUL, unpaired surrogates) is 400 naming the field', () => {
+    // jsonb and text columns refuse them: these were 500s at the write, or in a query filter.
+    it.each([
+      ['NUL in a reason', '{"type":"REFUSE","reason":"a\\u0000b"}', 'reason'],
+      ['an unpaired surrogate', '{"type":"REFUSE","reason":"a\\ud800b"}', 'reason'],
+      [
+        'NUL in a list element',
+        '{"type":"RETURN_FOR_CORRECTION","reason":"缺件","missing":["x\\u0000"]}',
+        'missing',
+      ],
+    ])('%s', async (_what, payload, field) => {
+      const body = await refusedRaw(400, 'VALIDATION_FAILED', payload, 'application/json');
+      expect(body.errors).toEqual([expect.objectContaining({ field, rule: 'isStorableText' })]);
+    });
+
+    it('in a query string', async () => {
+      const res = await api.request('GET', '/projects?q=a%00', { token: tokens.admin() });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors[0]).toMatchObject({ field: 'q', rule: 'isStorableText' });
+    });
+  });
+
   describe('400 and 413 for the body itself', () => {
     it('malformed JSON is MALFORMED_BODY naming the body', async () => {
       const body = await refusedRaw(400, 'MALFORMED_BODY', '{"type": "ACCEPT", ', 'application/json');

@@ -1,6 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { ValidationError } from '@qianqi/domain';
-import { fieldProblems, undeclaredKeys, withoutKeys } from '@qianqi/engine';
+import { fieldProblems, oncePerField, undeclaredKeys, unstorableText, withoutKeys } from '@qianqi/engine';
 
 /**
  * Nest's pipe with whitelist and forbidNonWhitelisted, plus a check of the raw own keys first:
@@ -25,15 +25,16 @@ class StrictValidationPipe extends ValidationPipe {
       ]);
     }
     const unknown = undeclaredKeys(value, cls as new () => object);
-    if (!unknown.length) return super.transform(value, metadata);
+    const text = unstorableText(value);
+    if (!unknown.length && !text.length) return super.transform(value, metadata);
     // Name the rest too: validate what is left, and answer with every problem at once.
     try {
       await super.transform(withoutKeys(value, unknown), metadata);
     } catch (err) {
-      if (err instanceof ValidationError) throw new ValidationError([...unknown, ...err.errors]);
+      if (err instanceof ValidationError) throw new ValidationError(oncePerField(unknown, text, err.errors));
       throw err;
     }
-    throw new ValidationError(unknown);
+    throw new ValidationError(oncePerField(unknown, text));
   }
 }
 

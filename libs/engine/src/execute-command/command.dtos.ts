@@ -19,7 +19,16 @@ import {
 import { ValidationError } from '@qianqi/domain';
 import { COMMAND_TYPES, SPECIAL_PROCEDURE_KINDS, WAIVER_BASES, type CommandType } from '@qianqi/workflows';
 import type { CommandRequest } from '@qianqi/domain';
-import { AcceptNames, fieldProblems, IsNotBlank, Required, undeclaredKeys, withoutKeys } from './field.rules';
+import {
+  AcceptNames,
+  fieldProblems,
+  IsNotBlank,
+  oncePerField,
+  Required,
+  undeclaredKeys,
+  unstorableText,
+  withoutKeys,
+} from './field.rules';
 
 export * from './field.rules';
 
@@ -163,8 +172,10 @@ export function parseCommandBody(body: unknown): CommandRequest {
     ]);
   }
   const unknown = undeclaredKeys(body, cls);
+  const text = unstorableText(body);
   const instance = plainToInstance(cls, unknown.length ? withoutKeys(body, unknown) : body);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
-  if (unknown.length || errors.length) throw new ValidationError([...unknown, ...fieldProblems(errors)]);
+  if (unknown.length || text.length || errors.length)
+    throw new ValidationError(oncePerField(unknown, text, fieldProblems(errors)));
   return instance as unknown as CommandRequest;
 }

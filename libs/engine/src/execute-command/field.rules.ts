@@ -105,6 +105,43 @@ export function undeclaredKeys(value: object, cls: new () => object): FieldProbl
     .map((k) => ({ field: k, rule: 'whitelistValidation', message: `property ${k} should not exist` }));
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Strings PostgreSQL cannot store, anywhere in a parsed body or query: a NUL (text and jsonb
+ * refuse it) or an unpaired UTF-16 surrogate (not UTF-8 at all). Named by the top-level field
+ * holding them (`a.b` inside objects; an array is named as the field, as class-validator does).
+ */
+export function unstorableText(value: object): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const visit = (v: unknown, field: string, depth: number): boolean => {
+    if (typeof v === 'string') return v.includes('\u0000') || LONE_SURROGATE.test(v);
+    if (typeof v !== 'object' || v === null || depth > 32) return false;
+    if (Array.isArray(v)) return v.some((x) => visit(x, field, depth + 1));
+    for (const [k, x] of Object.entries(v)) {
+      if (visit(x, `${field}.${k}`, depth + 1)) add(`${field}.${k}`);
+    }
+    return false;
+  };
+  const add = (field: string) =>
+    problems.push({
+      field,
+      rule: 'isStorableText',
+      message: `${field} must not contain NUL (\\u0000) or unpaired surrogate characters`,
+    });
+  for (const [k, x] of Object.entries(value)) if (visit(x, k, 0)) add(k);
+  return problems;
+}
+
+/**
+ * Every problem of a request's fields in one list, one per field: unknown keys first, then text
+ * that cannot be stored, then the class's own rules for the fields not named yet.
+ */
+export function oncePerField(...lists: FieldProblem[][]): FieldProblem[] {
+  const seen = new Set<string>();
+  return lists.flat().filter((p) => !seen.has(p.field) && seen.add(p.field));
+}
+
 /**
  * The value without the keys `undeclaredKeys` found, so the rest can still be validated and every
  * offending field named in one answer (not only the unknown ones).
