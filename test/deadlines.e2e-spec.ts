@@ -49,6 +49,8 @@ describe('deadlines in working days and warning lights (CLOCK_MODE=manual)', () 
     expect(limits.eia).toEqual({ statutory: wd(60), committed: wd(20) });
     expect(limits.soil_water).toEqual({ statutory: wd(20), committed: wd(10) });
     expect(limits.project_approval).toEqual({ statutory: wd(20), committed: wd(5) });
+    // The thresholds the lights below are counted with.
+    expect(def.body.lights).toEqual({ blue: 0.5, yellow: 0.8, yellowDaysLeft: 2 });
     const cal = await api.request('GET', '/admin/calendar', { token: clock.admin });
     expect(cal.body.knownYears).toContain(2026);
   });

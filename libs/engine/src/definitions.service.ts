@@ -8,7 +8,7 @@ import {
   type ProcedureDefinition,
   type RegisteredDefinition,
 } from '@qianqi/workflows';
-import { NotFoundError } from '@qianqi/domain';
+import { NotFoundError, thresholdsOf } from '@qianqi/domain';
 import { EXTRA_DEFINITIONS } from './tokens';
 
 /** The catalogue the processes run: validated at construction, pinned in the database at boot. */
@@ -56,6 +56,8 @@ export class DefinitionsService implements OnModuleInit {
       hash: d.hash,
       name: def.name,
       description: def.description ?? null,
+      /** The light thresholds this definition runs on (its own overrides over the defaults). */
+      lights: thresholdsOf(def),
       items: def.items.map((i) => ({
         key: i.key,
         name: i.name,
