@@ -144,4 +144,18 @@ describe('replay to a moment on the calendar of that moment (CLOCK_MODE=manual)'
       provisional: true,
     });
   });
+
+  it("the timeline's lines count on the calendar of their own moment, as replay does", async () => {
+    const accepted = async (project: Project) => {
+      const res = await api.request('GET', `/procedures/${project.procedureId}/timeline`, { token: auditor });
+      expect(res.status).toBe(200);
+      return (res.body as { type: string; itemKey: string; text: string }[]).find(
+        (e) => e.type === 'StepAccepted' && e.itemKey === 'eia',
+      )!.text;
+    };
+    // Accepted before any load (weekends only) and after the first load, whatever was loaded since.
+    expect(await accepted(p.first)).toContain('2027-01-11');
+    expect(await accepted(p.second)).toContain('2027-01-13');
+    expect(await accepted(p.second)).not.toContain('2027-01-14');
+  });
 });

@@ -69,8 +69,15 @@ function materialNames(item: ItemDefinition | undefined, keys: unknown): string[
 export function timeline(
   logic: ProcedureLogic,
   events: readonly ReplayEvent[],
-  opts: { deadlines?: DeadlineCalculator } = {},
+  opts: {
+    /** The calendar the lines count working days on: one, or each event's own (as it stood then). */
+    deadlines?: DeadlineCalculator | ((e: ReplayEvent) => DeadlineCalculator | undefined);
+  } = {},
 ): TimelineEntry[] {
+  const calendarOf =
+    typeof opts.deadlines === 'function'
+      ? opts.deadlines
+      : (_e: ReplayEvent) => opts.deadlines as DeadlineCalculator | undefined;
   const entries: TimelineEntry[] = [];
   let state: PersistedProcedure | null = null;
   for (const e of events) {
@@ -82,7 +89,7 @@ export function timeline(
       state = applyRecorded(logic, state, e);
     }
     const itemKey = typeof e.data.itemKey === 'string' ? e.data.itemKey : null;
-    const what = before ? describe(logic, e, before, state, opts.deadlines) : registration(logic, e);
+    const what = before ? describe(logic, e, before, state, calendarOf(e)) : registration(logic, e);
     const actor = e.metadata.actor;
     entries.push({
       version: e.version,

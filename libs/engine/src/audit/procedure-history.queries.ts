@@ -87,7 +87,9 @@ export class ProcedureHistory {
   async timeline(actor: Actor, procedureId: string): Promise<TimelineEntry[]> {
     const { scope, events } = await this.readable(actor, procedureId);
     const { logic } = await this.versions.get(this.definitionOf(scope, events));
-    const entries = timeline(logic, events, { deadlines: this.deadlines });
+    // Each line on the calendar as it stood when its event was recorded, as replay does.
+    const deadlines = this.deadlines ? await this.calendarHistory.deadlinesAlong(procedureId) : undefined;
+    const entries = timeline(logic, events, { deadlines });
     await this.accessLog.read(actor, ACCESS_ACTIONS.timeline, procedureId);
     return entries;
   }
