@@ -1,6 +1,13 @@
 import { toMachineEvent, type Light, type PersistedProcedure, type ProcedureLogic } from '@qianqi/workflows';
 import type { DeadlineCalculator } from './deadline.port';
-import { dueCommitments, itemLight, nextCommitmentDueAt, nextLightChangeAt, thresholdsOf } from './lights';
+import {
+  commitmentDue,
+  dueCommitments,
+  itemLight,
+  nextCommitmentDueAt,
+  nextLightChangeAt,
+  thresholdsOf,
+} from './lights';
 import { EVENT_OF_COMMAND, type NewEvent } from './procedure-event';
 import { itemDeadlines } from './procedure.view';
 
@@ -32,7 +39,7 @@ export function evaluateClock(
   const breached: ClockEvaluation['breached'] = [];
   const t = thresholdsOf(logic.definition);
   for (const item of logic.applicableItems(state)) {
-    const materials = dueCommitments(state.context.items[item.key], now);
+    const materials = dueCommitments(state.context.items[item.key], now, calc);
     if (materials.length) {
       const r = logic.apply(state, toMachineEvent(item.key, 'BREACH_COMMITMENTS', { materials }, now));
       if (r.changed) {
@@ -217,8 +224,8 @@ export function desiredTimers(
     out.push({
       kind: 'COMMITMENT_DUE',
       target: `item:${item.key}`,
-      dueAt: nextCommitmentDueAt(ctx, now),
-      provisional: false,
+      dueAt: nextCommitmentDueAt(ctx, now, calc),
+      provisional: ctx.commitments.some((c) => c.status === 'open' && commitmentDue(c, calc).provisional),
     });
   }
   out.push(projectStartTimer(logic.readyToStart(state), project.plannedStartDate, now));

@@ -247,7 +247,7 @@ describe('nextCommitmentDueAt', () => {
         { ...base, material: 'c', dueAt: endOf('2026-03-09'), status: 'open' },
       ],
     };
-    expect(nextCommitmentDueAt(ctx)).toBe(pastEndOf('2026-03-09'));
-    expect(nextCommitmentDueAt(emptyItemContext())).toBeNull();
+    expect(nextCommitmentDueAt(ctx, undefined, undefined)).toBe(pastEndOf('2026-03-09'));
+    expect(nextCommitmentDueAt(emptyItemContext(), undefined, undefined)).toBeNull();
   });
 });

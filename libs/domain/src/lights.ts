@@ -1,5 +1,6 @@
 import {
   DEFAULT_LIGHTS,
+  type Commitment,
   type ItemContext,
   type ItemDefinition,
   type ItemStatus,
@@ -112,21 +113,49 @@ export function nextLightChangeAt(
 }
 
 /**
+ * When a 容缺 commitment ends: its working days from the acceptance on the calendar as it stands
+ * (so a year loaded since moves a date first counted on weekends alone, and such a date is
+ * `provisional` until then), or, with no calendar, the date recorded at the acceptance.
+ */
+export function commitmentDue(
+  c: Commitment,
+  calc: DeadlineCalculator | undefined,
+): { dueAt: string | null; provisional: boolean } {
+  if (calc && c.openedAt && Number.isFinite(c.dueInWorkingDays))
+    return calc.workingDaysAfter(c.openedAt, c.dueInWorkingDays);
+  return { dueAt: c.dueAt, provisional: false };
+}
+
+/**
  * The instant after the earliest open commitment ends, when it is broken; with `now`, the
  * earliest such instant still after `now` (one already past is the clock evaluation's to break
  * at `now`, or — where the item's state takes no breach — nothing a timer could change).
  */
-export function nextCommitmentDueAt(ctx: ItemContext, now?: string): string | null {
+export function nextCommitmentDueAt(
+  ctx: ItemContext,
+  now: string | undefined,
+  calc: DeadlineCalculator | undefined,
+): string | null {
   const due = ctx.commitments
-    .filter((c) => c.status === 'open' && c.dueAt)
-    .map((c) => new Date(Date.parse(c.dueAt!) + 1).toISOString())
+    .filter((c) => c.status === 'open')
+    .map((c) => commitmentDue(c, calc).dueAt)
+    .filter((d): d is string => d !== null)
+    .map((d) => new Date(Date.parse(d) + 1).toISOString())
     .filter((at) => now === undefined || Date.parse(at) > Date.parse(now))
     .sort();
   return due[0] ?? null;
 }
 
-export function dueCommitments(ctx: ItemContext, now: string): string[] {
+export function dueCommitments(
+  ctx: ItemContext,
+  now: string,
+  calc: DeadlineCalculator | undefined,
+): string[] {
   return ctx.commitments
-    .filter((c) => c.status === 'open' && c.dueAt && Date.parse(c.dueAt) < Date.parse(now))
+    .filter((c) => {
+      if (c.status !== 'open') return false;
+      const due = commitmentDue(c, calc).dueAt;
+      return due !== null && Date.parse(due) < Date.parse(now);
+    })
     .map((c) => c.material);
 }

@@ -8,6 +8,7 @@ import {
   ProcedureLogic,
 } from '@qianqi/workflows';
 import type { ComputedDeadline, DeadlineCalculator } from './deadline.port';
+import { commitmentDue } from './lights';
 
 export interface ItemView {
   key: string;
@@ -31,7 +32,10 @@ export interface ItemView {
   reason: string | null;
   materials: string[];
   missingMaterials: string[];
-  commitments: PersistedProcedure['context']['items'][string]['commitments'];
+  /** The commitments with their due dates as the calendar now counts them, `provisional` as deadlines are. */
+  commitments: (PersistedProcedure['context']['items'][string]['commitments'][number] & {
+    provisional: boolean;
+  })[];
   correction: { reason: string; missing: string[] } | null;
   waiver: { basis: string; reason: string } | null;
   clock: {
@@ -84,6 +88,11 @@ export function itemView(
   const status = logic.status(state, item.key);
   const ctx = state.context.items[item.key];
   const { committed, statutory } = itemDeadlines(item, ctx, status, opts);
+  // Each commitment's due date on the calendar as it stands (a year loaded since moves it).
+  const commitments = ctx.commitments.map((c) => {
+    const due = commitmentDue(c, opts.deadlines);
+    return { ...c, dueAt: due.dueAt, provisional: due.provisional, open: c.status === 'open' };
+  });
   const unsubmitted = ['submitted', 'correcting'].includes(status);
   return {
     key: item.key,
@@ -102,14 +111,16 @@ export function itemView(
     statutoryDueAt: statutory?.dueAt ?? null,
     workingDaysUsed: committed?.used ?? null,
     workingDaysLeft: committed?.left ?? null,
-    provisional: Boolean(committed?.provisional || statutory?.provisional),
+    provisional: Boolean(
+      committed?.provisional || statutory?.provisional || commitments.some((c) => c.open && c.provisional),
+    ),
     documentNo: ctx.documentNo,
     reason: ctx.reason,
     materials: ctx.materials,
     missingMaterials: unsubmitted
       ? item.materials.filter((m) => !ctx.materials.includes(m.key)).map((m) => m.key)
       : ctx.commitments.filter(isOutstanding).map((c) => c.material),
-    commitments: ctx.commitments,
+    commitments: commitments.map(({ open: _open, ...c }) => c),
     correction: ctx.correction,
     waiver: ctx.waiver,
     clock: {
