@@ -121,6 +121,15 @@ describe('deadlines around 国庆 and in a year not loaded yet (CLOCK_MODE=manua
       body: { daysOff: ['2027-01-01'], workdays: [] },
     });
     expect(refused.status).toBe(403);
+    // A list left out is reported missing, not as the wrong type; nothing is loaded.
+    const incomplete = await api.request('PUT', '/admin/calendar/2027', {
+      token: clock.admin,
+      body: { daysOff: ['2027-01-01'] },
+    });
+    expect(incomplete.status).toBe(400);
+    expect(incomplete.body.errors).toEqual([
+      expect.objectContaining({ field: 'workdays', rule: 'isDefined' }),
+    ]);
     const loaded = await api.request('PUT', '/admin/calendar/2027', {
       token: clock.admin,
       body: { daysOff: ['2027-01-01'], workdays: [] },

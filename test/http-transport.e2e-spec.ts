@@ -93,6 +93,74 @@ describe('HTTP transport errors', () => {
     });
   });
 
+  describe('a route that takes no query or no body refuses them by name', () => {
+    it.each(['', '/events', '/timeline'])('GET /procedures/:id%s?x=1', async (tail) => {
+      const res = await api.request('GET', `/procedures/${p.procedureId}${tail}?x=1`, {
+        token: tokens.admin(),
+      });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'x', rule: 'whitelistValidation' })]);
+    });
+
+    it('GET /definitions?x=1 and /admin/clock?x=1', async () => {
+      for (const path of ['/definitions?x=1', '/admin/clock?x=1', '/projects/' + p.projectId + '?x=1']) {
+        const res = await api.request('GET', path, { token: tokens.admin() });
+        expectProblem(res, 400, 'VALIDATION_FAILED');
+      }
+    });
+
+    it('a command refuses a query string too, and nothing is written', async () => {
+      const before = await c.events(p.procedureId);
+      const res = await api.request('POST', `${url()}?fast=1`, {
+        token: c.officerOf('project_approval'),
+        body: { type: 'ACCEPT' },
+      });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors[0]).toMatchObject({ field: 'fast', rule: 'whitelistValidation' });
+      expect(await c.events(p.procedureId)).toEqual(before);
+    });
+
+    it('a ticket action that takes no body refuses one with fields (before looking the ticket up)', async () => {
+      const res = await api.request('POST', '/escalations/00000000-0000-4000-8000-000000000000/acknowledge', {
+        token: tokens.admin(),
+        body: { x: 1 },
+      });
+      expectProblem(res, 400, 'VALIDATION_FAILED');
+      expect(res.body.errors[0]).toMatchObject({ field: 'x', rule: 'whitelistValidation' });
+    });
+
+    it('the same routes answer without them; /health takes any query', async () => {
+      expect((await api.request('GET', '/health?probe=1')).status).not.toBe(400);
+      const res = await api.request('GET', `/procedures/${p.procedureId}`, { token: tokens.admin() });
+      expect(res.status).toBe(200);
+    });
+  });
+
+  describe('an instant whose + was not URL-encoded', () => {
+    it('replay and stats read the space before the offset as +', async () => {
+      const replay = await api.request(
+        'GET',
+        `/procedures/${p.procedureId}/replay?at=2099-03-05T10:00:00+08:00`,
+        {
+          token: tokens.auditor(),
+        },
+      );
+      expect(replay.status).toBe(200);
+      expect(replay.body.asOf).toBe('2099-03-05T02:00:00.000Z');
+      const stats = await api.request(
+        'GET',
+        '/stats/escalations?from=2026-01-01T00:00:00+08:00&to=2027-01-01T00:00:00+08:00',
+        { token: tokens.admin() },
+      );
+      expect(stats.status).toBe(200);
+      // A space anywhere else is still refused.
+      const bad = await api.request('GET', `/procedures/${p.procedureId}/replay?at=2026-03-05 10:00:00Z`, {
+        token: tokens.auditor(),
+      });
+      expectProblem(bad, 400, 'VALIDATION_FAILED');
+    });
+  });
+
   describe('400 and 413 for the body itself', () => {
     it('malformed JSON is MALFORMED_BODY naming the body', async () => {
       const body = await refusedRaw(400, 'MALFORMED_BODY', '{"type": "ACCEPT", ', 'application/json');

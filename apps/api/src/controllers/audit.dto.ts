@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsNotBlank } from '@qianqi/engine';
+import { IsNotBlank, PlusOffset } from '@qianqi/engine';
 
 export class ReplayQueryDto {
   @ApiPropertyOptional({
@@ -10,6 +10,7 @@ export class ReplayQueryDto {
       'ISO 8601 instant with Z or an offset, or a date (the end of that day, China time); absent: now',
   })
   @IsOptional()
+  @PlusOffset()
   @IsString()
   @Matches(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/, {
     message:

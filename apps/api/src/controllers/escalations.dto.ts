@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { IsNotBlank, Required } from '@qianqi/engine';
+import { IsNotBlank, PlusOffset, Required } from '@qianqi/engine';
 import { TASK_FORCES } from '@qianqi/workflows';
 import { PageParam, PageSizeParam } from './paging.query';
 
@@ -66,11 +66,13 @@ export class ReopenDto {
 export class StatsQueryDto {
   @ApiProperty({ example: '2026-01-01T00:00:00Z' })
   @Required()
+  @PlusOffset()
   @IsISO8601({ strict: true })
   from: string;
 
   @ApiProperty({ example: '2027-01-01T00:00:00Z' })
   @Required()
+  @PlusOffset()
   @IsISO8601({ strict: true })
   to: string;
 }

@@ -2,6 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '@qianqi/auth';
 import { HealthService } from '../health.service';
+import { AnyQuery } from '../http/no-undeclared-input.interceptor';
 
 @ApiTags('health')
 @Controller('health')
@@ -9,6 +10,7 @@ export class HealthController {
   constructor(private readonly health: HealthService) {}
 
   @Public()
+  @AnyQuery()
   @Get()
   async check(@Res({ passthrough: true }) reply: { status(code: number): unknown }) {
     const result = await this.health.check();

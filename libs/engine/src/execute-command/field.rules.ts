@@ -14,6 +14,18 @@ import type { FieldProblem } from '@qianqi/domain';
  * how their failures are reported.
  */
 
+/**
+ * An instant's `+hh:mm` offset as a URL query carries it when the caller did not encode it: the
+ * `+` arrives as a space (`?at=2026-03-05T10:00:00+08:00` pasted into curl). Only a space right
+ * before the offset at the end of an ISO date-time is read back as `+`; nothing else changes.
+ */
+export const PlusOffset = (): PropertyDecorator =>
+  Transform(({ value }) =>
+    typeof value === 'string'
+      ? value.replace(/^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:\d{2})$/, '$1+$2')
+      : value,
+  );
+
 /** A required field: a missing or null one is reported as `isDefined`, not by its other rules. */
 export const Required = (): PropertyDecorator =>
   IsDefined({ message: ({ property }) => `${property} is required` });
