@@ -77,6 +77,41 @@ describe('decideCommand', () => {
       ]);
     });
 
+    it('RESUBMIT after 补正 with a committed material makes the commitment good too', () => {
+      const state = given(
+        ['eia', submit(['eia_report'])],
+        ['eia', { type: 'ACCEPT_WITH_TOLERANCE' }],
+        ['eia', { type: 'RETURN_FOR_CORRECTION', reason: '补正', missing: ['eia_report'] }],
+      );
+      const d = decideCommand(
+        logic,
+        state,
+        'eia',
+        { type: 'RESUBMIT', materials: ['eia_report', 'public_participation'] },
+        ctx(9),
+      );
+      expect(d.events.map((e) => [e.type, e.data.materials])).toEqual([
+        ['StepResubmitted', ['eia_report', 'public_participation']],
+        ['MaterialsSupplied', ['public_participation']],
+      ]);
+      expect(logic.status(d.state, 'eia')).toBe('in_review');
+      expect(d.state.context.items.eia.commitments.map((c) => [c.material, c.status, c.fulfilledAt])).toEqual(
+        [
+          ['public_participation', 'fulfilled', ctx(9).at],
+          ['expert_opinion', 'open', null],
+        ],
+      );
+      // Without a committed material, RESUBMIT is the one event it always was.
+      const plain = decideCommand(
+        logic,
+        state,
+        'eia',
+        { type: 'RESUBMIT', materials: ['eia_report'] },
+        ctx(9),
+      );
+      expect(plain.events.map((e) => e.type)).toEqual(['StepResubmitted']);
+    });
+
     it('ACCEPT_WITH_TOLERANCE takes the days asked for, or the definition default', () => {
       const state = given(['eia', submit(['eia_report'])]);
       const d = decideCommand(

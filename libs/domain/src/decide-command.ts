@@ -202,5 +202,22 @@ export function decideCommand(
   if (cmd.type === 'ACCEPT_WITH_TOLERANCE') {
     data.missing = next.context.items[itemKey].commitments.map((c) => c.material);
   }
-  return { state: next, events: [{ type, data }] };
+  const events: NewEvent[] = [{ type, data }];
+  // 补正 resubmitted with a committed material among the rest: the commitment is made good too,
+  // as SUPPLY_MATERIALS would (one more event, so the record says so and replay agrees).
+  if (cmd.type === 'RESUBMIT') {
+    const given = new Set(payload.materials as string[]);
+    const owed = next.context.items[itemKey].commitments
+      .filter((c) => isOutstanding(c) && given.has(c.material))
+      .map((c) => c.material);
+    if (owed.length) {
+      const supply = payloadOf(item, { type: 'SUPPLY_MATERIALS', materials: owed }, ctx);
+      const r = logic.apply(next, toMachineEvent(itemKey, 'SUPPLY_MATERIALS', supply as never, ctx.at));
+      if (r.changed) {
+        events.push({ type: EVENT_OF_COMMAND.SUPPLY_MATERIALS, data: { itemKey, ...supply } });
+        return { state: r.state, events };
+      }
+    }
+  }
+  return { state: next, events };
 }
