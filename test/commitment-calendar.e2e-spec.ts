@@ -91,7 +91,14 @@ describe('a 容缺 commitment counted into an unknown year (CLOCK_MODE=manual)',
     expect(await commitment()).toMatchObject({ status: 'open', breachedAt: null });
     await clock.moveTo(sh('2027-01-08 09:00'));
     expect(await commitment()).toMatchObject({ status: 'breached', breachedAt: pastEndOf('2027-01-07') });
-    const breaches = (await clock.events(p)).filter((e) => e.type === 'CommitmentBreached');
-    expect(breaches).toHaveLength(1);
+    const events = await clock.events(p);
+    expect(events.filter((e) => e.type === 'CommitmentBreached')).toHaveLength(1);
+  });
+
+  it("verification counts the one procedure, and the calendar's event among the events", async () => {
+    const res = await api.request('POST', '/audit/verify', { token: tokens.auditor(), body: {} });
+    expect(res.status).toBe(200);
+    const events = (await clock.events(p)).length;
+    expect(res.body).toEqual({ procedures: 1, events: events + 1, ok: true, failures: [] });
   });
 });
