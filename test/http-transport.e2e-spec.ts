@@ -129,6 +129,15 @@ describe('HTTP transport errors', () => {
       expect(res.body.errors[0]).toMatchObject({ field: 'x', rule: 'whitelistValidation' });
     });
 
+    it('401 and 403 still come first', async () => {
+      expect((await api.request('GET', `/procedures/${p.procedureId}?x=1`)).status).toBe(401);
+      const res = await api.request('POST', `${url()}?x=1`, {
+        token: tokens.auditor(),
+        body: { type: 'ACCEPT' },
+      });
+      expectProblem(res, 403, 'FORBIDDEN');
+    });
+
     it('the same routes answer without them; /health takes any query', async () => {
       expect((await api.request('GET', '/health?probe=1')).status).not.toBe(400);
       const res = await api.request('GET', `/procedures/${p.procedureId}`, { token: tokens.admin() });

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { NoUndeclaredInputGuard } from './http/no-undeclared-input.guard';
 import { LoggerModule } from 'nestjs-pino';
 import { JwtAuthGuard } from '@qianqi/auth';
 import { loadConfig } from '@qianqi/config';
@@ -51,6 +52,8 @@ const REQUEST_LOGGING = ['trace', 'debug', 'info'].includes(LOG_LEVEL);
     HealthService,
     ...AUDIT_PROVIDERS,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
+    // After authentication: 401/403 before a 400 for a field the route does not take.
+    { provide: APP_GUARD, useClass: NoUndeclaredInputGuard },
     { provide: APP_FILTER, useClass: ProblemFilter },
   ],
 })

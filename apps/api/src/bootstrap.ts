@@ -7,7 +7,6 @@ import { ApiModule } from './api.module';
 import { acceptJsonBodiesOnly, clientErrorHandler, frameworkErrors } from './http/fastify-errors';
 import { BODY_LIMIT } from './http/http-problem';
 import { completeOpenApi } from './http/openapi';
-import { NoUndeclaredInputInterceptor } from './http/no-undeclared-input.interceptor';
 import { createValidationPipe } from './http/validation.pipe';
 
 /** Builds the HTTP app (used by main and by the end-to-end tests). */
@@ -31,7 +30,6 @@ export async function createApi(opts: { logs?: boolean } = {}): Promise<NestFast
   acceptJsonBodiesOnly(app.getHttpAdapter().getInstance());
   if (opts.logs !== false) app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new NoUndeclaredInputInterceptor());
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('前期通 Qianqi API')

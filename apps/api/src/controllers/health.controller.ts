@@ -2,7 +2,7 @@ import { Controller, Get, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '@qianqi/auth';
 import { HealthService } from '../health.service';
-import { AnyQuery } from '../http/no-undeclared-input.interceptor';
+import { AnyQuery } from '../http/no-undeclared-input.guard';
 
 @ApiTags('health')
 @Controller('health')

@@ -1,14 +1,7 @@
-import {
-  Injectable,
-  SetMetadata,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ValidationError, type FieldProblem } from '@qianqi/domain';
-import type { Observable } from 'rxjs';
 
 /** Marks a route that takes whatever query it is sent (a probe's cache-buster on /health). */
 export const ANY_QUERY = 'qianqi:anyQuery';
@@ -18,21 +11,23 @@ export const AnyQuery = (): MethodDecorator => SetMetadata(ANY_QUERY, true);
  * A route that declares no query (or no body) takes none: `GET /procedures/:id?x=1` or
  * `POST /escalations/:id/acknowledge {"x":1}` is 400 naming `x` (`whitelistValidation`), as an
  * unknown field is wherever a query or body class is declared (the validation pipe checks
- * those). Runs after the guards, so a caller without the right is still told 403 first.
+ * those). A guard registered after the authentication guard, so a caller without the right is
+ * still told 401/403 first; a guard rather than an interceptor, so no request pays for an
+ * observable pipeline.
  */
 @Injectable()
-export class NoUndeclaredInputInterceptor implements NestInterceptor {
+export class NoUndeclaredInputGuard implements CanActivate {
   private readonly declared = new WeakMap<object, { query: boolean; body: boolean }>();
 
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
     const { query, body } = this.declaredOf(context);
     const req = context.switchToHttp().getRequest<{ query?: unknown; body?: unknown }>();
     const problems: FieldProblem[] = [];
     if (!query) problems.push(...undeclared(req.query, 'query'));
     if (!body) problems.push(...undeclared(req.body, 'body'));
     if (problems.length) throw new ValidationError(problems);
-    return next.handle();
+    return true;
   }
 
   private declaredOf(context: ExecutionContext): { query: boolean; body: boolean } {
