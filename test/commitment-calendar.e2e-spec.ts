@@ -90,7 +90,12 @@ describe('a 容缺 commitment counted into an unknown year (CLOCK_MODE=manual)',
     await clock.moveTo(sh('2027-01-06 09:00'));
     expect(await commitment()).toMatchObject({ status: 'open', breachedAt: null });
     await clock.moveTo(sh('2027-01-08 09:00'));
-    expect(await commitment()).toMatchObject({ status: 'breached', breachedAt: pastEndOf('2027-01-07') });
+    expect(await commitment()).toMatchObject({
+      status: 'breached',
+      breachedAt: pastEndOf('2027-01-07'),
+      dueAt: endOf('2027-01-07'),
+      provisional: false,
+    });
     const events = await clock.events(p);
     expect(events.filter((e) => e.type === 'CommitmentBreached')).toHaveLength(1);
   });

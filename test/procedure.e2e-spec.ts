@@ -254,6 +254,14 @@ describe('a procedure over HTTP', () => {
         expect(body.detail).toMatch(/expired/);
       });
 
+      it('with a claim the record could not store (a NUL in the name), nothing written', async () => {
+        const nul = token({ role: 'department', department: 'ndrc', name: '张\u0000三' });
+        const body = await refused(p.procedureId, 401, 'UNAUTHENTICATED', () =>
+          c.send(p.procedureId, 'project_approval', accept, nul),
+        );
+        expect(body.detail).toMatch(/claim name/);
+      });
+
       it('with a malformed Authorization header, and on reads too', async () => {
         const basic = await api.request('GET', `/procedures/${p.procedureId}`, {
           headers: { authorization: 'Basic dXNlcjpwYXNz' },

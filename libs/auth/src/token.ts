@@ -43,6 +43,9 @@ export function signToken(
 const verified = new Map<string, { secret: string; actor: Actor; exp?: number; nbf?: number }>();
 const VERIFIED_MAX = 10_000;
 
+/** A UTF-16 surrogate without its pair. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Verifies an HS256 token and turns its claims into an Actor; any flaw is a TokenError. */
 export function verifyToken(token: string, secret: string): Actor {
   const hit = verified.get(token);
@@ -78,6 +81,11 @@ function verifyFully(token: string, secret: string): { actor: Actor; exp?: numbe
   }
   if (role === 'applicant' && !(typeof org === 'string' && org))
     throw new TokenError('claim org is required for applicants');
+  // The claims are written into the record: text PostgreSQL cannot store is no identity.
+  for (const [claim, v] of Object.entries({ sub, name, org })) {
+    if (typeof v === 'string' && (v.includes('\u0000') || LONE_SURROGATE.test(v)))
+      throw new TokenError(`claim ${claim} holds a NUL or an unpaired surrogate`);
+  }
   const actor: Actor = {
     id: sub,
     name: typeof name === 'string' && name ? name : sub,

@@ -6,7 +6,7 @@ import {
   type ItemEventType,
   type PersistedProcedure,
 } from '@qianqi/workflows';
-import { calculator, endOf, sh } from './deadline.fixture';
+import { calculator, endOf, pastEndOf, sh } from './deadline.fixture';
 import { procedureView, type ItemView } from './procedure.view';
 
 /**
@@ -219,5 +219,50 @@ describe('procedureView — a deadline in a year the calendar does not know', ()
     const v = view(state, sh('2026-12-15 10:00'));
     expect(v.committedDueAt).toBe(endOf('2026-12-28'));
     expect(v.provisional).toBe(true);
+  });
+});
+
+describe('procedureView — a 容缺 commitment counted into a year the calendar does not know', () => {
+  // 环评 accepted with 容缺 Mon 2026-12-14, 15 WD to supply. Weekends only: 12/15–18 1–4,
+  // 12/21–25 5–9, 12/28–31 10–13, 1/1 14, 1/4 15 → 1/4. With 1/1 and 1/4 off: 1/5 14, 1/6 15 → 1/6.
+  const accepted: Step[] = [
+    ['eia', 'SUBMIT', { materials: ['eia_report'] }, sh('2026-12-14 09:00')],
+    [
+      'eia',
+      'ACCEPT_WITH_TOLERANCE',
+      { dueInWorkingDays: 15, commitmentDueAt: calc.workingDaysAfter(sh('2026-12-14 10:00'), 15).dueAt },
+      sh('2026-12-14 10:00'),
+    ],
+  ];
+  const loaded = calculator([{ year: 2027, daysOff: ['2027-01-01', '2027-01-04'], workdays: [] }]);
+  const dues = (v: ItemView) => v.commitments.map((c) => [c.status, c.dueAt, c.provisional]);
+
+  it('is provisional while open, and moves when the year is loaded', () => {
+    const state = run(accepted);
+    const before = view(state, sh('2026-12-15 10:00'), 'eia');
+    expect(dues(before)[0]).toEqual(['open', endOf('2027-01-04'), true]);
+    expect(before.provisional).toBe(true);
+    expect(dues(view(state, sh('2026-12-15 10:00'), 'eia', loaded))[0]).toEqual([
+      'open',
+      endOf('2027-01-06'),
+      false,
+    ]);
+  });
+
+  it('once broken, shows the date it was broken on, whatever is loaded later', () => {
+    const state = run([
+      ...accepted,
+      [
+        'eia',
+        'BREACH_COMMITMENTS',
+        { materials: ['public_participation', 'expert_opinion'] },
+        pastEndOf('2027-01-04'),
+      ],
+    ]);
+    expect(dues(view(state, sh('2027-01-05 09:00'), 'eia', loaded))[0]).toEqual([
+      'breached',
+      endOf('2027-01-04'),
+      false,
+    ]);
   });
 });

@@ -88,10 +88,24 @@ export function itemView(
   const status = logic.status(state, item.key);
   const ctx = state.context.items[item.key];
   const { committed, statutory } = itemDeadlines(item, ctx, status, opts);
-  // Each commitment's due date on the calendar as it stands (a year loaded since moves it).
+  // An open commitment's due date on the calendar as it stands (a year loaded since moves it). A
+  // broken one shows the date it was broken on: the later of the recorded and the recounted date
+  // that lies before its breach (a year loaded after the breach does not move it). A supplied or
+  // cancelled one keeps the date recorded when it was made.
   const commitments = ctx.commitments.map((c) => {
-    const due = commitmentDue(c, opts.deadlines);
-    return { ...c, dueAt: due.dueAt, provisional: due.provisional, open: c.status === 'open' };
+    if (c.status === 'open') {
+      const due = commitmentDue(c, opts.deadlines);
+      return { ...c, dueAt: due.dueAt, provisional: due.provisional, open: true };
+    }
+    if (c.status === 'breached' && c.breachedAt) {
+      const recounted = commitmentDue(c, opts.deadlines).dueAt;
+      const before = [c.dueAt, recounted].filter(
+        (d): d is string => d !== null && Date.parse(d) < Date.parse(c.breachedAt!),
+      );
+      const judged = before.sort().pop() ?? c.dueAt;
+      return { ...c, dueAt: judged, provisional: false, open: false };
+    }
+    return { ...c, provisional: false, open: false };
   });
   const unsubmitted = ['submitted', 'correcting'].includes(status);
   return {

@@ -76,30 +76,39 @@ export class AuditStore {
     return rows.map(toEvent);
   }
 
-  /** One stream, or every stream batch by batch (`batchSize` procedures a query). */
-  async *streams(opts: { procedureId?: string; batchSize?: number } = {}): AsyncGenerator<StoredStream[]> {
+  /**
+   * One stream, or every stream batch by batch (`batchSize` procedures a query). `textBudget`
+   * (bytes; tests only) lowers the size past which a batch's events come a row per stream.
+   */
+  async *streams(
+    opts: { procedureId?: string; batchSize?: number; textBudget?: number } = {},
+  ): AsyncGenerator<StoredStream[]> {
+    const budget = opts.textBudget ?? BATCH_TEXT_BUDGET;
     if (opts.procedureId) {
-      const one = await this.batch({ only: opts.procedureId });
+      const one = await this.batch({ only: opts.procedureId }, budget);
       if (one.streams.length) yield one.streams;
       return;
     }
     const size = opts.batchSize ?? 1000;
-    let pending: Promise<Batch> | null = this.batch({ after: null, size });
+    let pending: Promise<Batch> | null = this.batch({ after: null, size }, budget);
     while (pending) {
       const batch: Batch = await pending;
-      pending = batch.last ? null : this.batch({ after: batch.cursor, size });
+      pending = batch.last ? null : this.batch({ after: batch.cursor, size }, budget);
       if (batch.streams.length) yield batch.streams;
     }
   }
 
-  private async batch(q: { only: string } | { after: string | null; size: number }): Promise<Batch> {
+  private async batch(
+    q: { only: string } | { after: string | null; size: number },
+    budget: number,
+  ): Promise<Batch> {
     const runner = this.ds.createQueryRunner();
     // The pg connection itself: rows as arrays with JSON as text, parsed once here, is the
     // cheapest way to bring a million events into Node (no per-row objects, no type parsers).
     const client = (await runner.connect()) as RawClient;
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await readBatch(client, q);
+      const result = await readBatch(client, q, budget);
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -129,6 +138,7 @@ const NIL = '00000000-0000-0000-0000-000000000000';
 async function readBatch(
   client: RawClient,
   q: { only: string } | { after: string | null; size: number },
+  budget: number,
 ): Promise<Batch> {
   const rows = (text: string, values: unknown[]) =>
     client.query({ text, values, rowMode: 'array' }).then((r) => r.rows);
@@ -170,9 +180,13 @@ async function readBatch(
                                  coalesce(metadata->>'occurredAt', ''), coalesce(metadata->>'definition', ''),
                                  data::text, metadata::text), E'\\x1e' ORDER BY version) AS joined
        FROM events WHERE ${range.where('stream_id')} GROUP BY stream_id`;
+  // Past BATCH_TEXT_BUDGET bytes the one string is not built (a JavaScript string has a length
+  // limit; PostgreSQL one of 1 GB): such a batch comes a row per stream.
   const [[streamCount, whole]] = (await rows(
-    `SELECT count(*)::int, string_agg(concat_ws(E'\\x1d', stream_id, n, joined), E'\\x1c') FROM (${perStream}) x`,
-    range.args,
+    `SELECT count(*)::int,
+            string_agg(concat_ws(E'\\x1d', stream_id, n, joined), E'\\x1c') FILTER (WHERE total <= $${range.args.length + 1})
+       FROM (SELECT y.*, sum(octet_length(y.joined)) OVER () AS total FROM (${perStream}) y) x`,
+    [...range.args, budget],
   )) as [[number, string | null]];
   const streamRows = splitBatch(whole, streamCount) ?? (await rows(perStream, range.args));
   const itemRows = await rows(
@@ -226,6 +240,8 @@ const RS = '\x1e';
 const US = '\x1f';
 const INTEGER = /^-?\d{1,10}$/;
 
+/** The most bytes of event text a batch brings as one string (well under V8's string limit). */
+const BATCH_TEXT_BUDGET = 64 * 1024 * 1024;
 const FS = '\x1c';
 const GS = '\x1d';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -48,13 +48,13 @@ export class CalendarStore {
     }));
   }
 
-  /** The global position of the last event of a stream recorded at exactly `at`, or null. */
   /** The global position of each event of a stream, by version. */
   async positionsOf(streamId: string): Promise<Map<number, number>> {
     const rows = await this.ds.query(`SELECT version, position FROM events WHERE stream_id = $1`, [streamId]);
     return new Map(rows.map((r: Record<string, any>) => [Number(r.version), Number(r.position)]));
   }
 
+  /** The global position of the last event of a stream recorded at exactly `at`, or null. */
   async lastPositionAt(streamId: string, at: string): Promise<number | null> {
     const rows = await this.ds.query(
       `SELECT max(position) AS p FROM events

@@ -121,8 +121,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /**
  * Strings PostgreSQL cannot store, anywhere in a parsed body or query: a NUL (text and jsonb
- * refuse it) or an unpaired UTF-16 surrogate (not UTF-8 at all). Named by the top-level field
- * holding them (`a.b` inside objects; an array is named as the field, as class-validator does).
+ * refuse it) or an unpaired UTF-16 surrogate (not UTF-8 at all). Named by the field holding them:
+ * a list of strings by the list's name (as class-validator names its elements), a key inside an
+ * object, in a list or not, by its path `a.b`.
  */
 export function unstorableText(value: object): FieldProblem[] {
   const problems: FieldProblem[] = [];
