@@ -3,6 +3,7 @@ import { DeadlinesEscalation1763800000000 } from './1763800000000-deadlines-esca
 import { AuditAccess1763900000000 } from './1763900000000-audit-access';
 import { EscalationClimbStopped1764000000000 } from './1764000000000-escalation-climb-stopped';
 import { BatchFiring1764100000000 } from './1764100000000-batch-firing';
+import { IdempotentAnswerText1764200000000 } from './1764200000000-idempotent-answer-text';
 
 /** Every migration, oldest first: listed, not globbed, so ts and compiled runs see the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   AuditAccess1763900000000,
   EscalationClimbStopped1764000000000,
   BatchFiring1764100000000,
+  IdempotentAnswerText1764200000000,
 ];

@@ -197,7 +197,7 @@ export class ProcedureStore {
          RETURNING 1),
        k AS (
          INSERT INTO idempotency_keys (actor_id, key, procedure_id, request_hash, response)
-         SELECT $12, $13, s.procedure_id, $14, $15::jsonb FROM s WHERE $13::text IS NOT NULL
+         SELECT $12, $13, s.procedure_id, $14, $15::json FROM s WHERE $13::text IS NOT NULL
          RETURNING 1),
        t AS (
          INSERT INTO timers AS tm (kind, procedure_id, target, due_at, status, provisional, updated_at)
