@@ -101,9 +101,18 @@ export class FireTimerUseCase {
   async onFireJob(_timerId: string, _version: number, dueAt?: string): Promise<number> {
     if (this.clock.manual) return this.manualJobs.run();
     if (dueAt && dueAt <= this.clearUpTo) return 0;
-    // Delivered a little early (see EARLY_MS in the queue): wait for the instant, then sweep.
-    const wait = dueAt ? Date.parse(dueAt) - Date.parse(this.clock.now()) : 0;
-    if (wait > 0) await sleep(Math.min(wait, MAX_EARLY_WAIT_MS));
+    // Delivered a little early (see EARLY_MS in the queue): wait for the instant, then sweep. A
+    // timer may wake a millisecond before the wall clock reaches it, and a sweep a moment early
+    // would find nothing due and let the job complete with its timer still armed (left to the
+    // reconciler): so wait until the clock has reached it, however the sleeps round.
+    if (dueAt) {
+      const until = Date.now() + MAX_EARLY_WAIT_MS;
+      for (;;) {
+        const wait = Date.parse(dueAt) - Date.parse(this.clock.now());
+        if (wait <= 0 || Date.now() >= until) break;
+        await sleep(Math.min(wait + 1, MAX_EARLY_WAIT_MS));
+      }
+    }
     return this.sweeps.run();
   }
 
