@@ -38,6 +38,9 @@ export class TimerQueue extends TimerScheduler implements OnApplicationShutdown 
     this.connection = redisConnection(config.REDIS_URL);
     this.connection.on('error', (err) => this.logger.warn(`redis: ${err.message}`));
     this.queue = new Queue(TIMER_QUEUE, { connection: this.connection, prefix: config.QUEUE_PREFIX });
+    // BullMQ re-emits its connection's errors on the queue (one closed while it still initialises,
+    // at shutdown): without a listener that is an unhandled 'error' event, thrown.
+    this.queue.on('error', (err) => this.logger.warn(`queue: ${err.message}`));
   }
 
   private horizonEnd(): string {
