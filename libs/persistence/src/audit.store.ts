@@ -180,12 +180,14 @@ async function readBatch(
                                  coalesce(metadata->>'occurredAt', ''), coalesce(metadata->>'definition', ''),
                                  data::text, metadata::text), E'\\x1e' ORDER BY version) AS joined
        FROM events WHERE ${range.where('stream_id')} GROUP BY stream_id`;
-  // Past BATCH_TEXT_BUDGET bytes the one string is not built (a JavaScript string has a length
-  // limit; PostgreSQL one of 1 GB): such a batch comes a row per stream.
+  // Past BATCH_TEXT_BUDGET bytes the one string is not sent (a JavaScript string has a length
+  // limit): such a batch comes a row per stream. (Summed in the same pass as the string: a window
+  // over the rows would materialise them all once more.)
   const [[streamCount, whole]] = (await rows(
     `SELECT count(*)::int,
-            string_agg(concat_ws(E'\\x1d', stream_id, n, joined), E'\\x1c') FILTER (WHERE total <= $${range.args.length + 1})
-       FROM (SELECT y.*, sum(octet_length(y.joined)) OVER () AS total FROM (${perStream}) y) x`,
+            CASE WHEN sum(octet_length(joined)) <= $${range.args.length + 1}
+                 THEN string_agg(concat_ws(E'\\x1d', stream_id, n, joined), E'\\x1c') END
+       FROM (${perStream}) x`,
     [...range.args, budget],
   )) as [[number, string | null]];
   const streamRows = splitBatch(whole, streamCount) ?? (await rows(perStream, range.args));
