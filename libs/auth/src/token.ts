@@ -1,7 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { DEPARTMENTS, TASK_FORCES } from '@qianqi/workflows';
-import { ROLES, type Actor, type Role } from '@qianqi/domain';
+import { isStorableText, ROLES, type Actor, type Role } from '@qianqi/domain';
 
 export interface TokenClaims {
   sub: string;
@@ -43,9 +43,6 @@ export function signToken(
 const verified = new Map<string, { secret: string; actor: Actor; exp?: number; nbf?: number }>();
 const VERIFIED_MAX = 10_000;
 
-/** A UTF-16 surrogate without its pair. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /** Verifies an HS256 token and turns its claims into an Actor; any flaw is a TokenError. */
 export function verifyToken(token: string, secret: string): Actor {
   const hit = verified.get(token);
@@ -83,7 +80,7 @@ function verifyFully(token: string, secret: string): { actor: Actor; exp?: numbe
     throw new TokenError('claim org is required for applicants');
   // The claims are written into the record: text PostgreSQL cannot store is no identity.
   for (const [claim, v] of Object.entries({ sub, name, org })) {
-    if (typeof v === 'string' && (v.includes('\u0000') || LONE_SURROGATE.test(v)))
+    if (typeof v === 'string' && !isStorableText(v))
       throw new TokenError(`claim ${claim} holds a NUL or an unpaired surrogate`);
   }
   const actor: Actor = {

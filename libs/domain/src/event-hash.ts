@@ -184,3 +184,13 @@ export function eventHash(streamId: string, e: HashableEvent): string {
     eventBody(streamId, e.version, e.type, jsonbText(e.data), jsonbText(e.metadata)) + e.prevHash,
   );
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether PostgreSQL can store the string in a text or jsonb column: no NUL, and no UTF-16
+ * surrogate without its pair (which is not UTF-8 at all).
+ */
+export function isStorableText(s: string): boolean {
+  return !s.includes('\u0000') && !LONE_SURROGATE.test(s);
+}

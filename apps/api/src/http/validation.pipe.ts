@@ -1,6 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import { ValidationError } from '@qianqi/domain';
-import { fieldProblems, oncePerField, undeclaredKeys, unstorableText, withoutKeys } from '@qianqi/engine';
+import { fieldProblems, oncePerField, screenInput } from '@qianqi/engine';
 
 /**
  * Nest's pipe with whitelist and forbidNonWhitelisted, plus a check of the raw own keys first:
@@ -24,17 +24,16 @@ class StrictValidationPipe extends ValidationPipe {
         { field: metadata.type, rule: 'isObject', message: `${metadata.type} must be a JSON object` },
       ]);
     }
-    const unknown = undeclaredKeys(value, cls as new () => object);
-    const text = unstorableText(value);
-    if (!unknown.length && !text.length) return super.transform(value, metadata);
+    const { problems, rest } = screenInput(value, cls as new () => object);
+    if (!problems.length) return super.transform(value, metadata);
     // Name the rest too: validate what is left, and answer with every problem at once.
     try {
-      await super.transform(withoutKeys(value, unknown), metadata);
+      await super.transform(rest, metadata);
     } catch (err) {
-      if (err instanceof ValidationError) throw new ValidationError(oncePerField(unknown, text, err.errors));
+      if (err instanceof ValidationError) throw new ValidationError(oncePerField(problems, err.errors));
       throw err;
     }
-    throw new ValidationError(oncePerField(unknown, text));
+    throw new ValidationError(problems);
   }
 }
 

@@ -19,16 +19,7 @@ import {
 import { ValidationError } from '@qianqi/domain';
 import { COMMAND_TYPES, SPECIAL_PROCEDURE_KINDS, WAIVER_BASES, type CommandType } from '@qianqi/workflows';
 import type { CommandRequest } from '@qianqi/domain';
-import {
-  AcceptNames,
-  fieldProblems,
-  IsNotBlank,
-  oncePerField,
-  Required,
-  undeclaredKeys,
-  unstorableText,
-  withoutKeys,
-} from './field.rules';
+import { AcceptNames, fieldProblems, IsNotBlank, oncePerField, Required, screenInput } from './field.rules';
 
 export * from './field.rules';
 
@@ -171,11 +162,10 @@ export function parseCommandBody(body: unknown): CommandRequest {
       { field: 'type', rule: 'isIn', message: `type must be one of ${COMMAND_TYPES.join(', ')}` },
     ]);
   }
-  const unknown = undeclaredKeys(body, cls);
-  const text = unstorableText(body);
-  const instance = plainToInstance(cls, unknown.length ? withoutKeys(body, unknown) : body);
+  const { problems, rest } = screenInput(body, cls);
+  const instance = plainToInstance(cls, rest);
   const errors = validateSync(instance, { whitelist: true, forbidNonWhitelisted: true });
-  if (unknown.length || text.length || errors.length)
-    throw new ValidationError(oncePerField(unknown, text, fieldProblems(errors)));
+  if (problems.length || errors.length)
+    throw new ValidationError(oncePerField(problems, fieldProblems(errors)));
   return instance as unknown as CommandRequest;
 }

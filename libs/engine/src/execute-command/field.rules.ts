@@ -6,7 +6,7 @@ import {
   type ValidationError as ClassValidationError,
   type ValidationOptions,
 } from 'class-validator';
-import type { FieldProblem } from '@qianqi/domain';
+import { isStorableText, type FieldProblem } from '@qianqi/domain';
 
 /**
  * Field rules shared by every request body and query: what class-validator's own decorators
@@ -117,8 +117,6 @@ export function undeclaredKeys(value: object, cls: new () => object): FieldProbl
     .map((k) => ({ field: k, rule: 'whitelistValidation', message: `property ${k} should not exist` }));
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
  * Strings PostgreSQL cannot store, anywhere in a parsed body or query: a NUL (text and jsonb
  * refuse it) or an unpaired UTF-16 surrogate (not UTF-8 at all). Named by the field holding them:
@@ -128,7 +126,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function unstorableText(value: object): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const visit = (v: unknown, field: string, depth: number): boolean => {
-    if (typeof v === 'string') return v.includes('\u0000') || LONE_SURROGATE.test(v);
+    if (typeof v === 'string') return !isStorableText(v);
     if (typeof v !== 'object' || v === null || depth > 32) return false;
     if (Array.isArray(v)) return v.some((x) => visit(x, field, depth + 1));
     for (const [k, x] of Object.entries(v)) {
@@ -147,21 +145,28 @@ export function unstorableText(value: object): FieldProblem[] {
 }
 
 /**
- * Every problem of a request's fields in one list, one per field: unknown keys first, then text
- * that cannot be stored, then the class's own rules for the fields not named yet.
+ * What a body or query is refused for before its class's own rules run: keys the class does not
+ * declare, then text that cannot be stored — each field once. `rest` is the value without the
+ * undeclared keys, for the class's rules to check next, so one answer names every offending field.
  */
+export function screenInput(
+  value: object,
+  cls: new () => object,
+): { problems: FieldProblem[]; rest: Record<string, unknown> } {
+  const unknown = undeclaredKeys(value, cls);
+  const drop = new Set(unknown.map((p) => p.field));
+  return {
+    problems: oncePerField(unknown, unstorableText(value)),
+    rest: drop.size
+      ? Object.fromEntries(Object.entries(value).filter(([k]) => !drop.has(k)))
+      : (value as Record<string, unknown>),
+  };
+}
+
+/** Problems of a request's fields, each field once: the first list to name a field wins. */
 export function oncePerField(...lists: FieldProblem[][]): FieldProblem[] {
   const seen = new Set<string>();
   return lists.flat().filter((p) => !seen.has(p.field) && seen.add(p.field));
-}
-
-/**
- * The value without the keys `undeclaredKeys` found, so the rest can still be validated and every
- * offending field named in one answer (not only the unknown ones).
- */
-export function withoutKeys(value: object, problems: FieldProblem[]): Record<string, unknown> {
-  const drop = new Set(problems.map((p) => p.field));
-  return Object.fromEntries(Object.entries(value).filter(([k]) => !drop.has(k)));
 }
 
 /**
