@@ -51,8 +51,6 @@ export async function verifyRecord(
         if (failures.length < max) failures.push(f);
         else extra += 1;
       }
-      // Checked: let what it parsed go now rather than with the whole batch.
-      (batch as (StoredStream | undefined)[])[i] = undefined;
     }
     opts.onBatch?.({ procedures, events, failures: failures.length + extra });
   }

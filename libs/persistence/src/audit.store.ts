@@ -270,38 +270,18 @@ function splitStream(joined: string, count: number): StoredEvent[] | null {
   for (let i = 0; i < count; i++) {
     const f = records[i].split(US);
     if (f.length !== 8 || !INTEGER.test(f[0])) return null;
-    events[i] = new BulkEvent(f);
+    events[i] = {
+      version: Number(f[0]),
+      type: f[1],
+      prevHash: f[2],
+      hash: f[3],
+      data: JSON.parse(f[6]),
+      // Only what replay reads; the hash is checked over the whole metadata text.
+      metadata: { occurredAt: f[4], definition: f[5] } as StoredEvent['metadata'],
+      text: { data: f[6], metadata: f[7] },
+    };
   }
   return events;
-}
-
-/**
- * An event of a joined stream row. Its data is parsed when the verifier replays it, not when the
- * batch arrives: the objects then die young, with the stream checked, instead of living as long
- * as the batch (most of bulk verification's garbage-collection time otherwise).
- */
-class BulkEvent implements StoredEvent {
-  readonly version: number;
-  readonly type: string;
-  readonly prevHash: string;
-  readonly hash: string;
-  /** Only what replay reads; the hash is checked over the whole metadata text. */
-  readonly metadata: StoredEvent['metadata'];
-  readonly text: { data: string; metadata: string };
-  private parsed: Record<string, unknown> | undefined;
-
-  constructor(f: string[]) {
-    this.version = Number(f[0]);
-    this.type = f[1];
-    this.prevHash = f[2];
-    this.hash = f[3];
-    this.metadata = { occurredAt: f[4], definition: f[5] } as StoredEvent['metadata'];
-    this.text = { data: f[6], metadata: f[7] };
-  }
-
-  get data(): Record<string, unknown> {
-    return (this.parsed ??= JSON.parse(this.text.data) as Record<string, unknown>);
-  }
 }
 
 /** A stream whose fields hold control characters (so altered): read as rows, parsed in full. */
