@@ -1,11 +1,11 @@
 import { toMachineEvent, type Light, type PersistedProcedure, type ProcedureLogic } from '@qianqi/workflows';
 import type { DeadlineCalculator } from './deadline.port';
 import {
-  commitmentDue,
   dueCommitments,
   itemLight,
   nextCommitmentDueAt,
   nextLightChangeAt,
+  openCommitmentDues,
   thresholdsOf,
 } from './lights';
 import { EVENT_OF_COMMAND, type NewEvent } from './procedure-event';
@@ -221,11 +221,12 @@ export function desiredTimers(
           itemDeadlines(item, ctx, status, { now, deadlines: calc }).committed?.provisional ?? false;
     }
     out.push({ kind: 'ITEM_LIGHT', target: `item:${item.key}`, dueAt: future(lightAt, now), provisional });
+    const dues = openCommitmentDues(ctx, calc);
     out.push({
       kind: 'COMMITMENT_DUE',
       target: `item:${item.key}`,
-      dueAt: nextCommitmentDueAt(ctx, now, calc),
-      provisional: ctx.commitments.some((c) => c.status === 'open' && commitmentDue(c, calc).provisional),
+      dueAt: nextCommitmentDueAt(dues, now),
+      provisional: dues.some((d) => d.provisional),
     });
   }
   out.push(projectStartTimer(logic.readyToStart(state), project.plannedStartDate, now));

@@ -10,7 +10,13 @@ import {
 } from '@qianqi/workflows';
 import { calculator, endOf, pastEndOf, sh, startOf } from './deadline.fixture';
 import type { ComputedDeadline } from './deadline.port';
-import { itemLight, nextCommitmentDueAt, nextLightChangeAt, thresholdsOf } from './lights';
+import {
+  itemLight,
+  nextCommitmentDueAt,
+  nextLightChangeAt,
+  openCommitmentDues,
+  thresholdsOf,
+} from './lights';
 
 const calc = calculator();
 const item = (def: ProcedureDefinition, key: string): ItemDefinition => def.items.find((i) => i.key === key)!;
@@ -247,7 +253,7 @@ describe('nextCommitmentDueAt', () => {
         { ...base, material: 'c', dueAt: endOf('2026-03-09'), status: 'open' },
       ],
     };
-    expect(nextCommitmentDueAt(ctx, undefined, undefined)).toBe(pastEndOf('2026-03-09'));
-    expect(nextCommitmentDueAt(emptyItemContext(), undefined, undefined)).toBeNull();
+    expect(nextCommitmentDueAt(openCommitmentDues(ctx, undefined), undefined)).toBe(pastEndOf('2026-03-09'));
+    expect(nextCommitmentDueAt(openCommitmentDues(emptyItemContext(), undefined), undefined)).toBeNull();
   });
 });

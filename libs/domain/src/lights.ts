@@ -126,21 +126,28 @@ export function commitmentDue(
   return { dueAt: c.dueAt, provisional: false };
 }
 
+/** The open commitments with their due dates, as `commitmentDue` counts them. */
+export function openCommitmentDues(
+  ctx: ItemContext,
+  calc: DeadlineCalculator | undefined,
+): { material: string; dueAt: string | null; provisional: boolean }[] {
+  return ctx.commitments
+    .filter((c) => c.status === 'open')
+    .map((c) => ({ material: c.material, ...commitmentDue(c, calc) }));
+}
+
 /**
  * The instant after the earliest open commitment ends, when it is broken; with `now`, the
  * earliest such instant still after `now` (one already past is the clock evaluation's to break
  * at `now`, or — where the item's state takes no breach — nothing a timer could change).
  */
 export function nextCommitmentDueAt(
-  ctx: ItemContext,
+  dues: { dueAt: string | null }[],
   now: string | undefined,
-  calc: DeadlineCalculator | undefined,
 ): string | null {
-  const due = ctx.commitments
-    .filter((c) => c.status === 'open')
-    .map((c) => commitmentDue(c, calc).dueAt)
-    .filter((d): d is string => d !== null)
-    .map((d) => new Date(Date.parse(d) + 1).toISOString())
+  const due = dues
+    .filter((d): d is { dueAt: string } => d.dueAt !== null)
+    .map((d) => new Date(Date.parse(d.dueAt) + 1).toISOString())
     .filter((at) => now === undefined || Date.parse(at) > Date.parse(now))
     .sort();
   return due[0] ?? null;
@@ -151,11 +158,7 @@ export function dueCommitments(
   now: string,
   calc: DeadlineCalculator | undefined,
 ): string[] {
-  return ctx.commitments
-    .filter((c) => {
-      if (c.status !== 'open') return false;
-      const due = commitmentDue(c, calc).dueAt;
-      return due !== null && Date.parse(due) < Date.parse(now);
-    })
-    .map((c) => c.material);
+  return openCommitmentDues(ctx, calc)
+    .filter((d) => d.dueAt !== null && Date.parse(d.dueAt) < Date.parse(now))
+    .map((d) => d.material);
 }

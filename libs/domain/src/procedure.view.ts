@@ -93,19 +93,16 @@ export function itemView(
   // that lies before its breach (a year loaded after the breach does not move it). A supplied or
   // cancelled one keeps the date recorded when it was made.
   const commitments = ctx.commitments.map((c) => {
-    if (c.status === 'open') {
-      const due = commitmentDue(c, opts.deadlines);
-      return { ...c, dueAt: due.dueAt, provisional: due.provisional, open: true };
-    }
+    if (c.status === 'open') return { ...c, ...commitmentDue(c, opts.deadlines) };
     if (c.status === 'breached' && c.breachedAt) {
       const recounted = commitmentDue(c, opts.deadlines).dueAt;
       const before = [c.dueAt, recounted].filter(
         (d): d is string => d !== null && Date.parse(d) < Date.parse(c.breachedAt!),
       );
       const judged = before.sort().pop() ?? c.dueAt;
-      return { ...c, dueAt: judged, provisional: false, open: false };
+      return { ...c, dueAt: judged, provisional: false };
     }
-    return { ...c, provisional: false, open: false };
+    return { ...c, provisional: false };
   });
   const unsubmitted = ['submitted', 'correcting'].includes(status);
   return {
@@ -126,7 +123,7 @@ export function itemView(
     workingDaysUsed: committed?.used ?? null,
     workingDaysLeft: committed?.left ?? null,
     provisional: Boolean(
-      committed?.provisional || statutory?.provisional || commitments.some((c) => c.open && c.provisional),
+      committed?.provisional || statutory?.provisional || commitments.some((c) => c.provisional),
     ),
     documentNo: ctx.documentNo,
     reason: ctx.reason,
@@ -134,7 +131,7 @@ export function itemView(
     missingMaterials: unsubmitted
       ? item.materials.filter((m) => !ctx.materials.includes(m.key)).map((m) => m.key)
       : ctx.commitments.filter(isOutstanding).map((c) => c.material),
-    commitments: commitments.map(({ open: _open, ...c }) => c),
+    commitments,
     correction: ctx.correction,
     waiver: ctx.waiver,
     clock: {
