@@ -1,11 +1,7 @@
-import {
-  createOwnDatabase,
-  deleteQueueKeys,
-  dropOwnDatabase,
-  OWN_QUEUE_PREFIX,
-} from './support/own-database';
+import './support/own-database';
+import { onOwnDatabase } from './support/own-clock-api';
 import { ClockApi, endOf, pastEndOf, sh, type Project } from './support/clock-api';
-import { startTestApi, type TestApi } from './support/test-app';
+import type { TestApi } from './support/test-app';
 
 process.env.CLOCK_MODE = 'manual';
 
@@ -21,16 +17,9 @@ describe('broken 容缺 commitments: revoke, withhold, provisional (CLOCK_MODE=m
   let clock: ClockApi;
   const p: Record<string, Project> = {};
 
-  beforeAll(async () => {
-    await createOwnDatabase({ manualClockAt: sh('2026-03-02 08:00') });
-    api = await startTestApi();
-    clock = new ClockApi(api);
-  }, 120_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await deleteQueueKeys(OWN_QUEUE_PREFIX);
-    await dropOwnDatabase();
+  onOwnDatabase({ manualClockAt: sh('2026-03-02 08:00') }, (a, c) => {
+    api = a;
+    clock = c;
   });
 
   const breachEvents = async (project: Project) =>

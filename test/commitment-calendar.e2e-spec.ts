@@ -1,12 +1,8 @@
-import {
-  createOwnDatabase,
-  deleteQueueKeys,
-  dropOwnDatabase,
-  OWN_QUEUE_PREFIX,
-} from './support/own-database';
+import './support/own-database';
+import { onOwnDatabase } from './support/own-clock-api';
 import { ClockApi, endOf, pastEndOf, sh, type Project } from './support/clock-api';
 import { tokens } from './support/fixtures';
-import { startTestApi, type TestApi } from './support/test-app';
+import type { TestApi } from './support/test-app';
 
 process.env.CLOCK_MODE = 'manual';
 
@@ -45,16 +41,9 @@ describe('a 容缺 commitment counted into an unknown year (CLOCK_MODE=manual)',
     return { ...item.commitments[0], itemProvisional: item.provisional } as CommitmentView;
   };
 
-  beforeAll(async () => {
-    await createOwnDatabase({ manualClockAt: sh('2026-12-15 08:00') });
-    api = await startTestApi();
-    clock = new ClockApi(api);
-  }, 120_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await deleteQueueKeys(OWN_QUEUE_PREFIX);
-    await dropOwnDatabase();
+  onOwnDatabase({ manualClockAt: sh('2026-12-15 08:00') }, (a, c) => {
+    api = a;
+    clock = c;
   });
 
   it('is provisional, counted on weekends alone', async () => {

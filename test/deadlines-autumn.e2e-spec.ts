@@ -1,12 +1,8 @@
-import {
-  createOwnDatabase,
-  deleteQueueKeys,
-  dropOwnDatabase,
-  OWN_QUEUE_PREFIX,
-} from './support/own-database';
+import './support/own-database';
+import { onOwnDatabase } from './support/own-clock-api';
 import { ClockApi, endOf, pastEndOf, sh, startOf, type Project } from './support/clock-api';
 import { tokens } from './support/fixtures';
-import { startTestApi, type TestApi } from './support/test-app';
+import type { TestApi } from './support/test-app';
 import { DataSource } from '../libs/persistence/src';
 
 process.env.CLOCK_MODE = 'manual';
@@ -25,16 +21,9 @@ describe('deadlines around 国庆 and in a year not loaded yet (CLOCK_MODE=manua
   let clock: ClockApi;
   const p: Record<string, Project> = {};
 
-  beforeAll(async () => {
-    await createOwnDatabase({ manualClockAt: sh('2026-09-18 08:00') });
-    api = await startTestApi();
-    clock = new ClockApi(api);
-  }, 120_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await deleteQueueKeys(OWN_QUEUE_PREFIX);
-    await dropOwnDatabase();
+  onOwnDatabase({ manualClockAt: sh('2026-09-18 08:00') }, (a, c) => {
+    api = a;
+    clock = c;
   });
 
   it('starts on the seeded day, with the limits and the calendar the hand counts below assume', async () => {

@@ -1,12 +1,8 @@
-import {
-  createOwnDatabase,
-  deleteQueueKeys,
-  dropOwnDatabase,
-  OWN_QUEUE_PREFIX,
-} from './support/own-database';
+import './support/own-database';
+import { onOwnDatabase } from './support/own-clock-api';
 import { ClockApi, endOf, pastEndOf, sh, startOf, type Project } from './support/clock-api';
 import { tokens } from './support/fixtures';
-import { startTestApi, type TestApi } from './support/test-app';
+import type { TestApi } from './support/test-app';
 
 process.env.CLOCK_MODE = 'manual';
 
@@ -27,16 +23,9 @@ describe('deadlines in working days and warning lights (CLOCK_MODE=manual)', () 
   let clock: ClockApi;
   const p: Record<string, Project> = {};
 
-  beforeAll(async () => {
-    await createOwnDatabase({ manualClockAt: sh('2026-02-09 08:00') });
-    api = await startTestApi();
-    clock = new ClockApi(api);
-  }, 120_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await deleteQueueKeys(OWN_QUEUE_PREFIX);
-    await dropOwnDatabase();
+  onOwnDatabase({ manualClockAt: sh('2026-02-09 08:00') }, (a, c) => {
+    api = a;
+    clock = c;
   });
 
   it('starts on the seeded day, with the limits and the calendar the hand counts below assume', async () => {

@@ -1,12 +1,8 @@
-import {
-  createOwnDatabase,
-  deleteQueueKeys,
-  dropOwnDatabase,
-  OWN_QUEUE_PREFIX,
-} from './support/own-database';
+import './support/own-database';
+import { onOwnDatabase } from './support/own-clock-api';
 import { ClockApi, endOf, pastEndOf, sh, type Project, type TicketView } from './support/clock-api';
 import { tokens } from './support/fixtures';
-import { startTestApi, type TestApi } from './support/test-app';
+import type { TestApi } from './support/test-app';
 
 process.env.CLOCK_MODE = 'manual';
 
@@ -49,16 +45,9 @@ describe('a ticket climbs only while its cause holds; a climb needs a fresh ackn
       .filter((e) => e.type.startsWith('Escalation'))
       .map((e) => [e.type, e.data.level, e.metadata.occurredAt]);
 
-  beforeAll(async () => {
-    await createOwnDatabase();
-    api = await startTestApi();
-    clock = new ClockApi(api);
-  }, 120_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await deleteQueueKeys(OWN_QUEUE_PREFIX);
-    await dropOwnDatabase();
+  onOwnDatabase({}, (a, c) => {
+    api = a;
+    clock = c;
   });
 
   it('Mon 3/2: 水保 accepted with tolerance (1 WD to supply), 立项 accepted', async () => {

@@ -1,13 +1,9 @@
-import {
-  createOwnDatabase,
-  deleteQueueKeys,
-  dropOwnDatabase,
-  OWN_QUEUE_PREFIX,
-} from './support/own-database';
+import './support/own-database';
+import { onOwnDatabase } from './support/own-clock-api';
 import { randomUUID } from 'node:crypto';
 import { ClockApi, endOf, pastEndOf, sh, type Project } from './support/clock-api';
 import { tokens } from './support/fixtures';
-import { startTestApi, type TestApi } from './support/test-app';
+import type { TestApi } from './support/test-app';
 
 process.env.CLOCK_MODE = 'manual';
 
@@ -61,16 +57,9 @@ describe('escalation tickets (督办件) and their ladder (CLOCK_MODE=manual)', 
     expect(await ticket(id)).toEqual(before);
   }
 
-  beforeAll(async () => {
-    await createOwnDatabase({ manualClockAt: sh('2026-03-02 08:00') });
-    api = await startTestApi();
-    clock = new ClockApi(api);
-  }, 120_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await deleteQueueKeys(OWN_QUEUE_PREFIX);
-    await dropOwnDatabase();
+  onOwnDatabase({ manualClockAt: sh('2026-03-02 08:00') }, (a, c) => {
+    api = a;
+    clock = c;
   });
 
   it('an admin routes 自然资源 items of region 330881 to 规划专班; nobody else may', async () => {

@@ -1,12 +1,8 @@
-import {
-  createOwnDatabase,
-  deleteQueueKeys,
-  dropOwnDatabase,
-  OWN_QUEUE_PREFIX,
-} from './support/own-database';
+import './support/own-database';
+import { onOwnDatabase } from './support/own-clock-api';
 import { DataSource } from '../libs/persistence/src';
 import { ClockApi, sh, type Project } from './support/clock-api';
-import { startTestApi, type TestApi } from './support/test-app';
+import type { TestApi } from './support/test-app';
 
 process.env.CLOCK_MODE = 'manual';
 
@@ -23,16 +19,9 @@ describe('容缺后置 and a broken commitment; commitments of a closed applicat
   const engineering = { type: 'SUBMIT', materials: ['application', 'design_scheme', 'engineering_drawings'] };
   const item = async (project: Project, key: string) => clock.item(project, key);
 
-  beforeAll(async () => {
-    await createOwnDatabase({ manualClockAt: sh('2026-03-02 09:00') });
-    api = await startTestApi();
-    clock = new ClockApi(api);
-  }, 120_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await deleteQueueKeys(OWN_QUEUE_PREFIX);
-    await dropOwnDatabase();
+  onOwnDatabase({ manualClockAt: sh('2026-03-02 09:00') }, (a, c) => {
+    api = a;
+    clock = c;
   });
 
   it('Mon 3/2: a provisional 建设用地规划许可 unlocks 建设工程规划许可', async () => {

@@ -1,12 +1,8 @@
-import {
-  createOwnDatabase,
-  deleteQueueKeys,
-  dropOwnDatabase,
-  OWN_QUEUE_PREFIX,
-} from './support/own-database';
+import './support/own-database';
+import { onOwnDatabase } from './support/own-clock-api';
 import { ClockApi, endOf, sh, type Project } from './support/clock-api';
 import { tokens } from './support/fixtures';
-import { startTestApi, type TestApi } from './support/test-app';
+import type { TestApi } from './support/test-app';
 
 process.env.CLOCK_MODE = 'manual';
 
@@ -50,16 +46,9 @@ describe('replay to a moment on the calendar of that moment (CLOCK_MODE=manual)'
     expect(res.status).toBe(200);
   };
 
-  beforeAll(async () => {
-    await createOwnDatabase({ manualClockAt: sh('2026-12-14 08:00') });
-    api = await startTestApi();
-    clock = new ClockApi(api);
-  }, 120_000);
-
-  afterAll(async () => {
-    await api?.close();
-    await deleteQueueKeys(OWN_QUEUE_PREFIX);
-    await dropOwnDatabase();
+  onOwnDatabase({ manualClockAt: sh('2026-12-14 08:00') }, (a, c) => {
+    api = a;
+    clock = c;
   });
 
   it('accepted in December, the deadlines reach 2027 and are provisional', async () => {
