@@ -1,6 +1,6 @@
 import './support/test-env';
 import { Client } from 'pg';
-import { eventBody, jsonbText } from '../libs/domain/src';
+import { eventBody, isJsonbTextOf, jsonbText } from '../libs/domain/src';
 import { TEST_DATABASE_URL } from './support/test-env';
 
 /**
@@ -111,6 +111,9 @@ describe('jsonbText against PostgreSQL', () => {
       .map((v, i) => ({ value: JSON.stringify(v), ours: jsonbText(v), postgres: rows[i].t }))
       .filter((m) => m.ours !== m.postgres);
     expect(mismatches.slice(0, 5)).toEqual([]);
+    // And the verifier's comparison of a state with its stored bytes agrees, byte for byte.
+    const unmatched = values.filter((v, i) => !isJsonbTextOf(Buffer.from(rows[i].t), v));
+    expect(unmatched.slice(0, 5)).toEqual([]);
     expect(rows).toHaveLength(3000);
   });
 

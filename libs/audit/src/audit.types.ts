@@ -27,11 +27,12 @@ export interface StoredEvent {
   prevHash: string;
   hash: string;
   /**
-   * The jsonb text of data and metadata exactly as the database printed them, when read for bulk
-   * verification: the hash is checked over these bytes, with no re-serializing. (Such an event's
-   * metadata then holds only what replay reads: occurredAt and definition.)
+   * The bytes the hash is taken over (the event's body, then the previous hash) exactly as the
+   * database composed them from the stored columns, when read for bulk verification: they are
+   * hashed as they came, with no re-serializing. (Such an event's metadata then holds only what
+   * replay reads: occurredAt and definition.)
    */
-  text?: { data: string; metadata: string };
+  body?: Uint8Array;
 }
 
 /** What the database says a procedure is now: the snapshot and the read models beside it. */
@@ -42,8 +43,8 @@ export interface StoredProcedure {
     version: number;
     lastHash: string;
     state: { value: Record<string, string>; context: unknown };
-    /** The state's jsonb text as the database printed it, when read for bulk verification. */
-    stateText?: string;
+    /** The state's jsonb text as the database printed it (UTF-8), when read for bulk verification. */
+    stateBytes?: Uint8Array;
   } | null;
   /** procedure_items: status per item key. */
   items: Record<string, string>;

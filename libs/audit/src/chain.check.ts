@@ -1,4 +1,4 @@
-import { eventBody, eventHash, GENESIS_HASH, sha256Hex } from '@qianqi/domain';
+import { eventHash, GENESIS_HASH, sha256Hex } from '@qianqi/domain';
 import type { StoredEvent, VerificationFailure } from './audit.types';
 
 /**
@@ -35,9 +35,7 @@ export function checkChain(procedureId: string, events: readonly StoredEvent[]):
           : `prevHash ${e.prevHash} is not the hash of the event stored before it (${prev})`,
       );
     }
-    const actual = e.text
-      ? sha256Hex(eventBody(procedureId, e.version, e.type, e.text.data, e.text.metadata) + e.prevHash)
-      : eventHash(procedureId, e);
+    const actual = e.body ? sha256Hex(e.body) : eventHash(procedureId, e);
     if (actual !== e.hash) {
       fail(
         e.version,

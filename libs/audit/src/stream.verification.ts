@@ -1,4 +1,4 @@
-import { jsonbText, PROJECT_REGISTERED } from '@qianqi/domain';
+import { isJsonbTextOf, PROJECT_REGISTERED } from '@qianqi/domain';
 import type { ProcedureLogic } from '@qianqi/workflows';
 import type { StoredStream, VerificationFailure } from './audit.types';
 import { checkChain } from './chain.check';
@@ -116,7 +116,7 @@ export function verifyStream(stream: StoredStream, lookup: DefinitionLookup): Ve
   }
   // Equal jsonb text is equal state; only a difference is worth walking for its path.
   const diff =
-    snapshot.stateText !== undefined && jsonbText(replayed.state) === snapshot.stateText
+    snapshot.stateBytes !== undefined && isJsonbTextOf(snapshot.stateBytes, replayed.state)
       ? null
       : firstDifference(replayed.state, snapshot.state);
   if (diff) {

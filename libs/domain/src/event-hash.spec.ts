@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { DEFAULT_CATALOGUE } from '@qianqi/workflows';
 import { auditScenario, buildStream } from '../../../test/support/audit-stream';
-import { canonicalJson, eventBody, eventHash, jsonbText } from './event-hash';
+import { canonicalJson, eventBody, eventHash, isJsonbTextOf, jsonbText } from './event-hash';
 
 describe('canonicalJson, jsonbText and the event hash', () => {
   const samples: unknown[] = [
@@ -37,6 +37,31 @@ describe('canonicalJson, jsonbText and the event hash', () => {
     expect(jsonbText({ bb: 1, a: { y: [], x: {} }, ccc: null, é: true, z: undefined })).toBe(
       '{"a": {"x": {}, "y": []}, "bb": 1, "é": true, "ccc": null}',
     );
+  });
+
+  it("tells the UTF-8 of a value's jsonb text from any other bytes without building the text", () => {
+    const values: unknown[] = [
+      ...samples,
+      { bb: 1, a: { y: [], x: {} }, ccc: null, é: true, z: undefined },
+      [undefined, () => 1, 1e21, 1.5e-7, 1023, 1024, -1, 'a\u0001\n\u001f"\\/é😀\u2028'],
+      { at: new Date(Date.UTC(2026, 2, 2, 3)), lone: 'x\ud800y', low: '\udc00', pair: '\ud83d\ude00' },
+      undefined,
+    ];
+    for (const value of values) {
+      const bytes = Buffer.from(jsonbText(value));
+      expect(isJsonbTextOf(bytes, value)).toBe(true);
+      // Any byte changed, one dropped or one more, and it is not.
+      for (let i = 0; i < bytes.length; i++) {
+        const changed = Buffer.from(bytes);
+        changed[i] ^= 0x01;
+        expect(isJsonbTextOf(changed, value)).toBe(false);
+      }
+      expect(isJsonbTextOf(bytes.subarray(0, bytes.length - 1), value)).toBe(false);
+      expect(isJsonbTextOf(Buffer.concat([bytes, Buffer.from(' ')]), value)).toBe(false);
+    }
+    // Key order is jsonb's, not the object's.
+    expect(isJsonbTextOf(Buffer.from('{"bb": 1, "a": 2}'), { bb: 1, a: 2 })).toBe(false);
+    expect(isJsonbTextOf(Buffer.from('{"a": 2, "bb": 1}'), { bb: 1, a: 2 })).toBe(true);
   });
 
   it('hashes the jsonb text of { streamId, version, type, data, metadata }, then the previous hash', () => {

@@ -63,10 +63,13 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-const oneShot = (crypto as unknown as { hash?: (alg: string, data: string, enc: 'hex') => string }).hash;
+const oneShot = (
+  crypto as unknown as { hash?: (alg: string, data: string | Uint8Array, enc: 'hex') => string }
+).hash;
 
-export function sha256Hex(text: string): string {
-  return oneShot ? oneShot('sha256', text, 'hex') : crypto.createHash('sha256').update(text).digest('hex');
+/** SHA-256 in hex of a text (as UTF-8) or of bytes. */
+export function sha256Hex(input: string | Uint8Array): string {
+  return oneShot ? oneShot('sha256', input, 'hex') : crypto.createHash('sha256').update(input).digest('hex');
 }
 
 /** Object keys in jsonb's order: shorter UTF-8 first, then bytewise. */
@@ -152,6 +155,139 @@ export function jsonbText(value: unknown): string {
     }
     default:
       return 'null';
+  }
+}
+
+/**
+ * Whether `bytes` are exactly the UTF-8 of `jsonbText(value)`, found without building that text:
+ * the bulk verifier compares each replayed state with the snapshot's stored bytes this way, where
+ * building a state's text (strings concatenated key by key) made most of its garbage.
+ */
+export function isJsonbTextOf(bytes: Uint8Array, value: unknown): boolean {
+  cursor.bytes = bytes;
+  cursor.at = 0;
+  const same = matchValue(value) && cursor.at === bytes.length;
+  cursor.bytes = NO_BYTES;
+  return same;
+}
+
+const NO_BYTES = new Uint8Array(0);
+const cursor: { bytes: Uint8Array; at: number } = { bytes: NO_BYTES, at: 0 };
+/** How JSON.stringify writes each ASCII character inside a string (null: as itself). */
+const ESCAPED: (string | null)[] = Array.from({ length: 128 }, (_, c) =>
+  c >= 0x20 && c !== 0x22 && c !== 0x5c ? null : JSON.stringify(String.fromCharCode(c)).slice(1, -1),
+);
+const SMALL_INTEGERS = Array.from({ length: 1024 }, (_, n) => String(n));
+
+/** The ASCII text `s` at the cursor, stepping past it. */
+function matchAscii(s: string): boolean {
+  const { bytes } = cursor;
+  let at = cursor.at;
+  if (at + s.length > bytes.length) return false;
+  for (let i = 0; i < s.length; i++) if (bytes[at++] !== s.charCodeAt(i)) return false;
+  cursor.at = at;
+  return true;
+}
+
+/** `JSON.stringify(s)` as UTF-8 at the cursor. */
+function matchString(s: string): boolean {
+  const { bytes } = cursor;
+  let at = cursor.at;
+  const end = bytes.length;
+  if (bytes[at++] !== 0x22) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) {
+      const escaped = ESCAPED[c];
+      if (escaped === null) {
+        if (bytes[at++] !== c) return false;
+        continue;
+      }
+      cursor.at = at;
+      if (!matchAscii(escaped)) return false;
+      at = cursor.at;
+    } else if (c < 0x800) {
+      if (at + 2 > end || bytes[at] !== (0xc0 | (c >> 6)) || bytes[at + 1] !== (0x80 | (c & 0x3f)))
+        return false;
+      at += 2;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const low = s.charCodeAt(i + 1);
+      if (c <= 0xdbff && low >= 0xdc00 && low <= 0xdfff) {
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        if (
+          at + 4 > end ||
+          bytes[at] !== (0xf0 | (cp >> 18)) ||
+          bytes[at + 1] !== (0x80 | ((cp >> 12) & 0x3f)) ||
+          bytes[at + 2] !== (0x80 | ((cp >> 6) & 0x3f)) ||
+          bytes[at + 3] !== (0x80 | (cp & 0x3f))
+        )
+          return false;
+        at += 4;
+        i += 1;
+      } else {
+        // A lone surrogate: JSON.stringify escapes it.
+        cursor.at = at;
+        if (!matchAscii(`\\u${c.toString(16)}`)) return false;
+        at = cursor.at;
+      }
+    } else {
+      if (
+        at + 3 > end ||
+        bytes[at] !== (0xe0 | (c >> 12)) ||
+        bytes[at + 1] !== (0x80 | ((c >> 6) & 0x3f)) ||
+        bytes[at + 2] !== (0x80 | (c & 0x3f))
+      )
+        return false;
+      at += 3;
+    }
+  }
+  if (bytes[at++] !== 0x22) return false;
+  cursor.at = at;
+  return true;
+}
+
+const unwritable = (v: unknown) => v === undefined || typeof v === 'symbol' || typeof v === 'function';
+
+/** `jsonbText(value)` at the cursor, case for case. */
+function matchValue(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+      return matchString(value);
+    case 'number':
+      return matchAscii(
+        Number.isInteger(value) && value >= 0 && value < SMALL_INTEGERS.length
+          ? SMALL_INTEGERS[value]
+          : jsonbNumber(value),
+      );
+    case 'boolean':
+      return matchAscii(value ? 'true' : 'false');
+    case 'object': {
+      if (value === null) return matchAscii('null');
+      if (Array.isArray(value)) {
+        if (!matchAscii('[')) return false;
+        for (let i = 0; i < value.length; i++) {
+          if (i && !matchAscii(', ')) return false;
+          const v = value[i];
+          if (!(unwritable(v) ? matchAscii('null') : matchValue(v))) return false;
+        }
+        return matchAscii(']');
+      }
+      const toJson = (value as { toJSON?: () => unknown }).toJSON;
+      if (typeof toJson === 'function') return matchValue(toJson.call(value));
+      const obj = value as Record<string, unknown>;
+      if (!matchAscii('{')) return false;
+      let first = true;
+      for (const key of jsonbKeys(obj)) {
+        const v = obj[key];
+        if (unwritable(v)) continue;
+        if (!first && !matchAscii(', ')) return false;
+        first = false;
+        if (!matchString(key) || !matchAscii(': ') || !matchValue(v)) return false;
+      }
+      return matchAscii('}');
+    }
+    default:
+      return matchAscii('null');
   }
 }
 

@@ -1,5 +1,7 @@
+import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { StoredEvent, StoredStream } from '@qianqi/audit';
+import { copyOut, CopyTuples } from './copy-binary';
 
 export interface PinnedDefinitionRow {
   ref: string;
@@ -77,38 +79,62 @@ export class AuditStore {
   }
 
   /**
-   * One stream, or every stream batch by batch (`batchSize` procedures a query). `textBudget`
-   * (bytes; tests only) lowers the size past which a batch's events come a row per stream.
+   * One stream, or every stream batch by batch (`batchSize` procedures a batch). Each batch's
+   * range of procedure ids is planned first (an index-only look `batchSize` snapshots ahead), so
+   * up to `BATCHES_AHEAD` batches are fetched at once, each on a connection of its own, while the
+   * caller checks the one before: PostgreSQL then works on the next batches instead of waiting
+   * for the caller to ask.
    */
-  async *streams(
-    opts: { procedureId?: string; batchSize?: number; textBudget?: number } = {},
-  ): AsyncGenerator<StoredStream[]> {
-    const budget = opts.textBudget ?? BATCH_TEXT_BUDGET;
+  async *streams(opts: { procedureId?: string; batchSize?: number } = {}): AsyncGenerator<StoredStream[]> {
     if (opts.procedureId) {
-      const one = await this.batch({ only: opts.procedureId }, budget);
-      if (one.streams.length) yield one.streams;
+      const one = await this.batch({ only: opts.procedureId });
+      if (one.length) yield one;
       return;
     }
     const size = opts.batchSize ?? 1000;
-    let pending: Promise<Batch> | null = this.batch({ after: null, size }, budget);
-    while (pending) {
-      const batch: Batch = await pending;
-      pending = batch.last ? null : this.batch({ after: batch.cursor, size }, budget);
-      if (batch.streams.length) yield batch.streams;
+    const ahead: Promise<StoredStream[]>[] = [];
+    let lower: string | null = null;
+    let planned = false;
+    try {
+      for (;;) {
+        while (!planned && ahead.length < BATCHES_AHEAD) {
+          const upper = await this.boundAfter(lower, size);
+          // The last range is open-ended: streams past the last snapshot (or with none at all) too.
+          ahead.push(this.batch({ lower, upper }));
+          lower = upper;
+          planned = upper === null;
+        }
+        const next = ahead.shift();
+        if (!next) return;
+        const streams = await next;
+        if (streams.length) yield streams;
+      }
+    } finally {
+      // A caller that stops early (or a failed batch) leaves no query running unobserved.
+      await Promise.allSettled(ahead);
     }
   }
 
-  private async batch(
-    q: { only: string } | { after: string | null; size: number },
-    budget: number,
-  ): Promise<Batch> {
+  /** The `size`-th procedure id after `lower`, or null when fewer remain. */
+  private async boundAfter(lower: string | null, size: number): Promise<string | null> {
+    const rows: { id: string }[] = await this.ds.query(
+      `SELECT procedure_id AS id FROM procedure_snapshots WHERE procedure_id ${lower === null ? '>=' : '>'} $1
+        ORDER BY procedure_id OFFSET $2 LIMIT 1`,
+      [lower ?? NIL, size - 1],
+    );
+    return rows.length ? rows[0].id : null;
+  }
+
+  private async batch(range: Range): Promise<StoredStream[]> {
     const runner = this.ds.createQueryRunner();
-    // The pg connection itself: rows as arrays with JSON as text, parsed once here, is the
-    // cheapest way to bring a million events into Node (no per-row objects, no type parsers).
-    const client = (await runner.connect()) as RawClient;
+    // The pg connection itself, for COPY (see copy-binary.ts).
+    const client = (await runner.connect()) as PoolClient;
     try {
+      // One transaction: a command committing meanwhile cannot put a snapshot and its stream out of step.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const result = await readBatch(client, q, budget);
+      // A batch's events are sorted by stream in memory, not in temporary files.
+      await client.query(`SET LOCAL work_mem = '64MB'`);
+      const result = await readBatch(client, range);
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -120,185 +146,208 @@ export class AuditStore {
   }
 }
 
-type RawClient = {
-  query(
-    q: string | { text: string; values?: unknown[]; rowMode?: 'array' },
-    values?: unknown[],
-  ): Promise<{ rows: unknown[][] }>;
-};
+/** Batches fetched while the one before is checked. */
+const BATCHES_AHEAD = 2;
 
-interface Batch {
-  streams: StoredStream[];
-  cursor: string | null;
-  last: boolean;
-}
+/** One procedure, or the ids in (lower, upper] (from the first when lower is null, to the last when upper is). */
+type Range = { only: string } | { lower: string | null; upper: string | null };
 
 const NIL = '00000000-0000-0000-0000-000000000000';
 
-async function readBatch(
-  client: RawClient,
-  q: { only: string } | { after: string | null; size: number },
-  budget: number,
-): Promise<Batch> {
-  const rows = (text: string, values: unknown[]) =>
-    client.query({ text, values, rowMode: 'array' }).then((r) => r.rows);
-  const columns = `s.procedure_id, s.definition, s.version, s.last_hash, s.state::text, p.ready_to_start
-         FROM procedure_snapshots s LEFT JOIN projects p ON p.procedure_id = s.procedure_id`;
-  let snapshots: unknown[][];
-  let range: { where: (column: string) => string; args: unknown[] };
-  let last = true;
-  let cursor: string | null = null;
-  if ('only' in q) {
-    snapshots = await rows(`SELECT ${columns} WHERE s.procedure_id = $1`, [q.only]);
-    range = { where: (c) => `${c} = $1`, args: [q.only] };
-  } else {
-    const lower = q.after === null ? '>=' : '>';
-    const from = q.after ?? NIL;
-    snapshots = await rows(
-      `SELECT ${columns} WHERE s.procedure_id ${lower} $1 ORDER BY s.procedure_id LIMIT $2`,
-      [from, q.size],
-    );
-    last = snapshots.length < q.size;
-    cursor = snapshots.length ? (snapshots[snapshots.length - 1][0] as string) : q.after;
-    // The last batch is open-ended: streams past the last snapshot (or with none at all) are read too.
-    range = last
-      ? { where: (c) => `${c} ${lower} $1`, args: [from] }
-      : { where: (c) => `${c} ${lower} $1 AND ${c} <= $2`, args: [from, cursor] };
-  }
-  // One row per stream, its events in one string: fields joined by US (0x1f), events by RS (0x1e).
-  // PostgreSQL prints data and metadata as jsonb text, the very bytes the hash was taken over, and
-  // JSON text never holds a raw control character; a stored field that does (only by tampering)
-  // makes the stream split into other counts than it has, and that stream is read row by row.
-  //
-  // And the whole batch in one string (streams joined by FS 0x1c, a stream's id, count and events
-  // by GS 0x1d): a string that large is allocated outside V8's young generation, so the garbage
-  // collector does not copy the batch's megabytes of text while it is being checked (most of the
-  // verifier's collection time when each stream was a string of its own). Should the batch not
-  // split as it says (a tampered field holding FS or GS), it is read again a row per stream.
-  const perStream = `SELECT stream_id, count(*)::int AS n,
-            string_agg(concat_ws(E'\\x1f', version, type, prev_hash, hash,
-                                 coalesce(metadata->>'occurredAt', ''), coalesce(metadata->>'definition', ''),
-                                 data::text, metadata::text), E'\\x1e' ORDER BY version) AS joined
-       FROM events WHERE ${range.where('stream_id')} GROUP BY stream_id`;
-  // Past BATCH_TEXT_BUDGET bytes the one string is not sent (a JavaScript string has a length
-  // limit): such a batch comes a row per stream. (Summed in the same pass as the string: a window
-  // over the rows would materialise them all once more.)
-  const [[streamCount, whole]] = (await rows(
-    `SELECT count(*)::int,
-            CASE WHEN sum(octet_length(joined)) <= $${range.args.length + 1}
-                 THEN string_agg(concat_ws(E'\\x1d', stream_id, n, joined), E'\\x1c') END
-       FROM (${perStream}) x`,
-    [...range.args, budget],
-  )) as [[number, string | null]];
-  const streamRows = splitBatch(whole, streamCount) ?? (await rows(perStream, range.args));
-  const itemRows = await rows(
-    `SELECT procedure_id, item_key, status FROM procedure_items WHERE ${range.where('procedure_id')}`,
-    range.args,
-  );
+/**
+ * The hashed text of each event, composed by PostgreSQL from the stored columns exactly as
+ * `eventBody()` of libs/domain composes it from the same values, then the previous hash: the
+ * verifier hashes these bytes as they arrive, never decoding metadata at all. (A stored field
+ * altered in any way changes the bytes, so the hash.) It begins with `{"data": ` (9 bytes) and
+ * the data's jsonb text, whose length comes beside it: the data replay reads is parsed from there.
+ * (Plain concatenation: PostgreSQL's per-row cost bounds how fast a batch arrives.)
+ */
+const EVENT_BODY = `'{"data": ' || t.data || ', "type": ' || to_json(e.type) || ', "version": ' || e.version ||
+                ', "metadata": ' || e.metadata::text || ', "streamId": "' || e.stream_id || '"}' || e.prev_hash`;
+const DATA_AT = '{"data": '.length;
 
-  const byId = new Map<string, StoredStream>();
-  const stream = (id: string): StoredStream => {
+async function readBatch(client: PoolClient, range: Range): Promise<StoredStream[]> {
+  // COPY takes no parameters: values go in as literals (node-pg's escaping; they are ids anyway).
+  const lit = (v: string) => client.escapeLiteral(v);
+  const where = (c: string) => {
+    if ('only' in range) return `${c} = ${lit(range.only)}`;
+    const lower = range.lower === null ? `${c} >= ${lit(NIL)}` : `${c} > ${lit(range.lower)}`;
+    return range.upper === null ? lower : `${lower} AND ${c} <= ${lit(range.upper)}`;
+  };
+  const byId = new Map<string, CopiedStream>();
+  const stream = (id: string): CopiedStream => {
     let s = byId.get(id);
     if (!s) {
-      s = { procedureId: id, snapshot: null, items: {}, readyToStart: null, events: [] };
+      s = new CopiedStream(id);
       byId.set(id, s);
     }
     return s;
   };
-  for (const [id, definition, version, lastHash, stateText, ready] of snapshots as [
-    string,
-    string,
-    number,
-    string,
-    string,
-    boolean | null,
-  ][]) {
-    let state: StoredSnapshot['state'] | undefined;
-    stream(id).snapshot = {
+  readSnapshots(
+    await copyOut(
+      client,
+      // (readiness looked up per snapshot: a merge join would walk projects from its first row)
+      `SELECT s.procedure_id::text, s.definition, s.version, s.last_hash, s.state::text,
+              (SELECT p.ready_to_start FROM projects p WHERE p.procedure_id = s.procedure_id)
+         FROM procedure_snapshots s WHERE ${where('s.procedure_id')}`,
+    ),
+    stream,
+  );
+  indexEvents(
+    await copyOut(
+      client,
+      `SELECT e.stream_id::text, e.version, e.type, e.prev_hash, e.hash,
+              e.metadata->>'occurredAt', e.metadata->>'definition', octet_length(t.data), ${EVENT_BODY}
+         FROM events e, LATERAL (SELECT e.data::text AS data) t
+        WHERE ${where('e.stream_id')} ORDER BY e.stream_id, e.version`,
+    ),
+    stream,
+  );
+  readItems(
+    await copyOut(
+      client,
+      `SELECT procedure_id::text, item_key, status FROM procedure_items WHERE ${where('procedure_id')}`,
+    ),
+    stream,
+  );
+  return [...byId.values()].sort((a, b) =>
+    a.procedureId < b.procedureId ? -1 : a.procedureId > b.procedureId ? 1 : 0,
+  );
+}
+
+/**
+ * A stream as the batch brought it: its events stay bytes in the batch's COPY data until they
+ * are checked, and only the stream being checked holds its events as objects (`parsing`).
+ *
+ * Both matter to the garbage collector. A batch's streams live from its prefetch to its check,
+ * long enough to be promoted to the old generation; events built ahead with them were promoted
+ * too, and copying them there was most of the verifier's GC time. And events hung on such an
+ * old stream, even one already checked and let go, stay reachable to the young-generation
+ * collector (an old object's pointers count as live until the next full collection): so the
+ * events are held by one module-level slot, which the next stream's events replace.
+ */
+class CopiedStream implements StoredStream {
+  snapshot: StoredStream['snapshot'] = null;
+  items: Record<string, string> = {};
+  readyToStart: boolean | null = null;
+  private source: { buf: Buffer; at: number; count: number } | null = null;
+
+  constructor(readonly procedureId: string) {}
+
+  located(buf: Buffer, at: number, count: number): void {
+    this.source = { buf, at, count };
+  }
+
+  get events(): StoredEvent[] {
+    if (parsing.stream !== this) {
+      parsing.events = this.source ? readEvents(this.source.buf, this.source.at, this.source.count) : [];
+      parsing.stream = this;
+    }
+    return parsing.events;
+  }
+}
+
+const parsing: { stream: CopiedStream | null; events: StoredEvent[] } = { stream: null, events: [] };
+
+function readSnapshots(buf: Buffer, stream: (id: string) => CopiedStream): void {
+  const t = new CopyTuples(buf);
+  while (t.tuple() !== -1) {
+    const s = stream(t.text());
+    const definition = t.text();
+    const version = t.int4();
+    const lastHash = t.text();
+    const state = t.bytes();
+    s.readyToStart = t.bool();
+    let parsed: StoredSnapshot['state'] | undefined;
+    s.snapshot = {
       definition,
       version,
       lastHash,
-      stateText,
+      stateBytes: state,
       get state() {
-        return (state ??= JSON.parse(stateText));
+        return (parsed ??= JSON.parse(state.toString('utf8')));
       },
     };
-    stream(id).readyToStart = ready ?? null;
   }
-  for (const [id, count, joined] of streamRows as [string, number, string][]) {
-    const events = splitStream(joined, count);
-    stream(id).events = events ?? (await rowByRow(client, id));
+}
+
+function readItems(buf: Buffer, stream: (id: string) => CopiedStream): void {
+  const t = new CopyTuples(buf);
+  while (t.tuple() !== -1) {
+    const s = stream(t.text());
+    const key = t.text();
+    s.items[key] = t.text();
   }
-  for (const [id, key, status] of itemRows as [string, string, string][]) stream(id).items[key] = status;
-  const streams = [...byId.values()].sort((a, b) =>
-    a.procedureId < b.procedureId ? -1 : a.procedureId > b.procedureId ? 1 : 0,
-  );
-  return { streams, cursor, last };
 }
 
 type StoredSnapshot = NonNullable<StoredStream['snapshot']>;
 
-const RS = '\x1e';
-const US = '\x1f';
-const INTEGER = /^-?\d{1,10}$/;
+const EVENT_FIELDS = 9;
 
-/** The most bytes of event text a batch brings as one string (well under V8's string limit). */
-const BATCH_TEXT_BUDGET = 64 * 1024 * 1024;
-const FS = '\x1c';
-const GS = '\x1d';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-/** The batch's stream rows from its one string, or null when it does not split as it should. */
-function splitBatch(whole: string | null, count: number): [string, number, string][] | null {
-  if (whole === null) return count === 0 ? [] : null;
-  const parts = whole.split(FS);
-  if (parts.length !== count) return null;
-  const out: [string, number, string][] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const f = parts[i].split(GS);
-    if (f.length !== 3 || !UUID.test(f[0]) || !INTEGER.test(f[1])) return null;
-    out[i] = [f[0], Number(f[1]), f[2]];
+/** Where each stream's events lie in the batch's COPY data (ordered by stream, then version). */
+function indexEvents(buf: Buffer, stream: (id: string) => CopiedStream): void {
+  const t = new CopyTuples(buf);
+  let current: CopiedStream | null = null;
+  let idAt = -1;
+  let from = 0;
+  let count = 0;
+  for (;;) {
+    const tupleAt = t.at;
+    const fields = t.tuple();
+    if (fields === -1) break;
+    if (fields !== EVENT_FIELDS) throw new Error(`event rows have ${fields} fields, not ${EVENT_FIELDS}`);
+    const n = t.length();
+    if (!current || buf.compare(buf, idAt, idAt + n, t.at, t.at + n) !== 0) {
+      current?.located(buf, from, count);
+      current = stream(buf.toString('latin1', t.at, t.at + n));
+      idAt = t.at;
+      from = tupleAt;
+      count = 0;
+    }
+    t.at += n;
+    for (let f = 1; f < EVENT_FIELDS; f++) t.skip();
+    count += 1;
   }
-  return out;
+  current?.located(buf, from, count);
 }
 
-/** The events of one stream from its joined row, or null when it does not split as it should. */
-function splitStream(joined: string, count: number): StoredEvent[] | null {
-  const records = joined.split(RS);
-  if (records.length !== count) return null;
+function readEvents(buf: Buffer, at: number, count: number): StoredEvent[] {
+  const t = new CopyTuples(buf, at);
   const events: StoredEvent[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    const f = records[i].split(US);
-    if (f.length !== 8 || !INTEGER.test(f[0])) return null;
+    t.tuple();
+    t.skip();
+    const version = t.int4();
+    const type = t.text();
+    let prevHash: string;
+    let hash: string;
+    // Both hashes in one decoding when each is 64 bytes: a char(64) of 64 bytes is ASCII.
+    const p = t.at;
+    if (buf.readInt32BE(p) === 64 && buf.readInt32BE(p + 68) === 64) {
+      const both = buf.toString('latin1', p + 4, p + 136);
+      prevHash = both.slice(0, 64);
+      hash = both.slice(68);
+      t.at = p + 136;
+    } else {
+      prevHash = t.text();
+      hash = t.text();
+    }
+    const occurredAt = t.text();
+    const definition = t.text();
+    const dataLength = t.int4();
+    const body = t.bytes();
+    if (DATA_AT + dataLength > body.length)
+      throw new Error(`event ${version} of a stream: its body is cut short`);
     events[i] = {
-      version: Number(f[0]),
-      type: f[1],
-      prevHash: f[2],
-      hash: f[3],
-      data: JSON.parse(f[6]),
-      // Only what replay reads; the hash is checked over the whole metadata text.
-      metadata: { occurredAt: f[4], definition: f[5] } as StoredEvent['metadata'],
-      text: { data: f[6], metadata: f[7] },
+      version,
+      type,
+      prevHash,
+      hash,
+      data: JSON.parse(body.toString('utf8', DATA_AT, DATA_AT + dataLength)),
+      // Only what replay reads; the hash is checked over the whole metadata, in the body.
+      metadata: { occurredAt, definition } as StoredEvent['metadata'],
+      body,
     };
   }
   return events;
-}
-
-/** A stream whose fields hold control characters (so altered): read as rows, parsed in full. */
-async function rowByRow(client: RawClient, streamId: string): Promise<StoredEvent[]> {
-  const rows = await client.query({
-    text: `SELECT version, type, data::text, metadata::text, prev_hash, hash FROM events WHERE stream_id = $1 ORDER BY version`,
-    values: [streamId],
-    rowMode: 'array',
-  });
-  return (rows.rows as [number, string, string, string, string, string][]).map(
-    ([version, type, data, metadata, prevHash, hash]) => ({
-      version,
-      type,
-      data: JSON.parse(data),
-      metadata: JSON.parse(metadata),
-      prevHash,
-      hash,
-    }),
-  );
 }
