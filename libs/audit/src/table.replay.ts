@@ -27,7 +27,7 @@ export function replayWithTable(table: TransitionTable, events: Iterable<ReplayE
       if (command && itemKey) {
         const next = table.step(state, {
           ...(e.data as object),
-          type: `${itemKey}.${command}`,
+          type: machineType(itemKey, command),
           at: e.metadata.occurredAt,
         });
         if (next) state = next;
@@ -38,4 +38,25 @@ export function replayWithTable(table: TransitionTable, events: Iterable<ReplayE
     applied += 1;
   }
   return state ? { state, version, eventsApplied: applied, rejected } : null;
+}
+
+const machineTypes = new Map<string, Map<string, string>>();
+
+/**
+ * `${itemKey}.${command}`, the same string each time (so its hash is taken once, not per event,
+ * by the table's lookups). Item keys are a definition's few; the memo stops growing past 10,000.
+ */
+function machineType(itemKey: string, command: string): string {
+  let byCommand = machineTypes.get(itemKey);
+  if (!byCommand) {
+    if (machineTypes.size >= 10_000) return `${itemKey}.${command}`;
+    byCommand = new Map();
+    machineTypes.set(itemKey, byCommand);
+  }
+  let type = byCommand.get(command);
+  if (type === undefined) {
+    type = `${itemKey}.${command}`;
+    byCommand.set(command, type);
+  }
+  return type;
 }

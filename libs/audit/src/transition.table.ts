@@ -7,7 +7,14 @@ import type {
   ProcedureLogic,
 } from '@qianqi/workflows';
 import { regionMap, type RegionMap } from './machine.regions';
-import { traceMachine, type AssignFn, type GuardFn, type Recorder, type Step } from './machine.trace';
+import {
+  traceMachine,
+  type AssignFn,
+  type GuardFn,
+  type Params,
+  type Recorder,
+  type Step,
+} from './machine.trace';
 
 /**
  * A memo of a definition's own XState transitions, for bulk replay.
@@ -35,15 +42,23 @@ import { traceMachine, type AssignFn, type GuardFn, type Recorder, type Step } f
 
 interface Path {
   steps: Step[];
+  /** The steps with the machine's own functions in hand, as they are taken again. */
+  run: Run[];
   /** Interned id of the value after the transition; -1 when the machine refused the event. */
   next: number;
   /** With a region map: the regions the transition moved, and where to. */
   patch?: Record<string, string>;
 }
 
+/** A recorded guard (with the result it gave) or assign, ready to call. */
+type Run =
+  { guard: GuardFn; params: Params; result: boolean } | { guard: null; assign: AssignFn; params: Params };
+
 /** What a (value, event type) is keyed on, and the values its paths lead to from that value. */
 interface Slot {
   key: string;
+  /** The paths recorded for the key (shared by the slots of every value with the same key). */
+  paths: Path[];
   regions: Set<string> | null;
   next: number[];
 }
@@ -124,7 +139,7 @@ export class TransitionTable {
       context: snapshot.context as ProcedureContext,
     };
     if (!opaque && typeof factory === 'function')
-      this.remember(INIT, { steps, next: this.idOf(state.value) });
+      this.remember(INIT, this.path(steps, this.idOf(state.value)));
     return state;
   }
 
@@ -139,8 +154,8 @@ export class TransitionTable {
     const valueId = this.idOf(state.value);
     const slot = this.slotOf(valueId, event.type);
     if (this.cacheable) {
-      const paths = this.paths.get(slot.key);
-      if (paths) {
+      const paths = slot.paths;
+      {
         for (let i = 0; i < paths.length; i++) {
           const path = paths[i];
           const context = this.replayPath(path, state.context, event);
@@ -164,16 +179,13 @@ export class TransitionTable {
     const next = this.traced.transition(snapshot, event as never, this.scope as never);
     const opaque = this.stopRecording();
     if (next === snapshot) {
-      if (!opaque) this.remember(slot.key, { steps, next: -1 });
+      if (!opaque) this.remember(slot.key, this.path(steps, -1));
       return null;
     }
     const value = this.intern(next.value as PersistedProcedure['value']);
     if (!opaque) {
-      this.remember(slot.key, {
-        steps,
-        next: this.idOf(value),
-        patch: this.patchOf(slot, state.value, value),
-      });
+      const patch = this.patchOf(slot, state.value, value);
+      this.remember(slot.key, { ...this.path(steps, this.idOf(value)), patch });
     }
     return { value, context: next.context as ProcedureContext };
   }
@@ -189,13 +201,11 @@ export class TransitionTable {
       if (this.regions) {
         const value = this.values[valueId] as Record<string, string>;
         const regions = this.regions.relevant(type, value);
-        slot = {
-          key: `${type}|${regions.map((r) => `${r}=${value[r]}`).join(',')}`,
-          regions: new Set(regions),
-          next: [],
-        };
+        const key = `${type}|${regions.map((r) => `${r}=${value[r]}`).join(',')}`;
+        slot = { key, paths: this.pathsOf(key), regions: new Set(regions), next: [] };
       } else {
-        slot = { key: `${valueId}\u0000${type}`, regions: null, next: [] };
+        const key = `${valueId}\u0000${type}`;
+        slot = { key, paths: this.pathsOf(key), regions: null, next: [] };
       }
       byType.set(type, slot);
       this.slotCount += 1;
@@ -225,6 +235,25 @@ export class TransitionTable {
     return patch;
   }
 
+  /** The list of paths of a key, made when the key is first met. */
+  private pathsOf(key: string): Path[] {
+    let list = this.paths.get(key);
+    if (!list) {
+      list = [];
+      this.paths.set(key, list);
+    }
+    return list;
+  }
+
+  private path(steps: Step[], next: number): Path {
+    const run = steps.map((step): Run =>
+      'guard' in step
+        ? { guard: this.guards[step.guard], params: step.params, result: step.result }
+        : { guard: null, assign: this.assigns[step.action], params: step.params },
+    );
+    return { steps, run, next };
+  }
+
   private follow(key: string, context: ProcedureContext, event: unknown): PersistedProcedure | null {
     for (const path of this.paths.get(key) ?? []) {
       const ctx = this.replayPath(path, context, event);
@@ -237,15 +266,16 @@ export class TransitionTable {
   }
 
   /** The context after the path's steps, or null when a guard answers differently. */
-  /** The context after the path's steps, or null when a guard answers differently. */
   private replayPath(path: Path, start: ProcedureContext, event: unknown): ProcedureContext | null {
     // One argument object for every guard and assign of the path: they read it and keep nothing.
     const args = { context: start as unknown, event };
-    for (const step of path.steps) {
-      if ('guard' in step) {
-        if (this.guards[step.guard](args, step.params) !== step.result) return null;
+    const run = path.run;
+    for (let i = 0; i < run.length; i++) {
+      const step = run[i];
+      if (step.guard !== null) {
+        if (step.guard(args, step.params) !== step.result) return null;
       } else {
-        args.context = Object.assign({}, args.context, this.assigns[step.action](args, step.params));
+        args.context = Object.assign({}, args.context, step.assign(args, step.params));
       }
     }
     return args.context as ProcedureContext;
