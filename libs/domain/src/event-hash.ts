@@ -85,21 +85,41 @@ function jsonbKeyOrder(a: string, b: string): number {
  * context, a commitment, an event's metadata), and keys are interned strings, so a list is found
  * again by comparing its entries by identity, without sorting or building a lookup key.
  */
-const recentKeyLists: { keys: string[]; sorted: string[] }[] = [];
+const recentKeyLists: KeyLayout[] = [];
 
-/** The keys of an object in jsonb's order. */
-function jsonbKeys(obj: Record<string, unknown>): string[] {
+/** An object's keys as met, in jsonb's order, and the bytes that open each of its members. */
+interface KeyLayout {
+  keys: string[];
+  sorted: string[];
+  /** `order[i]`: where `sorted[i]` stands among `keys`. */
+  order: number[];
+  /** The UTF-8 of `{"key": ` for the first member, `, "key": ` for each after it. */
+  openers: Uint8Array[];
+}
+
+/** The layout of an object's keys (found again by comparing key lists entry by entry). */
+function keyLayout(obj: Record<string, unknown>): KeyLayout {
   const keys = Object.keys(obj);
-  if (keys.length < 2) return keys;
   next: for (const entry of recentKeyLists) {
     if (entry.keys.length !== keys.length) continue;
     for (let i = 0; i < keys.length; i++) if (entry.keys[i] !== keys[i]) continue next;
-    return entry.sorted;
+    return entry;
   }
-  const sorted = keys.slice().sort(jsonbKeyOrder);
-  recentKeyLists.unshift({ keys, sorted });
+  const sorted = keys.length < 2 ? keys : keys.slice().sort(jsonbKeyOrder);
+  const layout: KeyLayout = {
+    keys,
+    sorted,
+    order: sorted.map((k) => keys.indexOf(k)),
+    openers: sorted.map((k, i) => Buffer.from(`${i ? ', ' : '{'}${JSON.stringify(k)}: `)),
+  };
+  recentKeyLists.unshift(layout);
   if (recentKeyLists.length > 64) recentKeyLists.pop();
-  return sorted;
+  return layout;
+}
+
+/** The keys of an object in jsonb's order. */
+function jsonbKeys(obj: Record<string, unknown>): string[] {
+  return keyLayout(obj).sorted;
 }
 
 /** A number as PostgreSQL's numeric prints it: plain decimal, never an exponent. */
@@ -247,6 +267,17 @@ function matchString(s: string): boolean {
 }
 
 const unwritable = (v: unknown) => v === undefined || typeof v === 'symbol' || typeof v === 'function';
+const writable = (v: unknown) => !unwritable(v);
+
+/** The bytes `b` at the cursor, stepping past them. */
+function matchBytes(b: Uint8Array): boolean {
+  const { bytes } = cursor;
+  let at = cursor.at;
+  if (at + b.length > bytes.length) return false;
+  for (let i = 0; i < b.length; i++) if (bytes[at++] !== b[i]) return false;
+  cursor.at = at;
+  return true;
+}
 
 /** `jsonbText(value)` at the cursor, case for case. */
 function matchValue(value: unknown): boolean {
@@ -275,9 +306,20 @@ function matchValue(value: unknown): boolean {
       const toJson = (value as { toJSON?: () => unknown }).toJSON;
       if (typeof toJson === 'function') return matchValue(toJson.call(value));
       const obj = value as Record<string, unknown>;
+      const layout = keyLayout(obj);
+      const values = Object.values(obj);
+      if (values.length === layout.keys.length && values.every(writable)) {
+        // Every member written: each opens with bytes known ahead, key and all.
+        if (values.length === 0) return matchAscii('{}');
+        const { order, openers } = layout;
+        for (let i = 0; i < order.length; i++) {
+          if (!matchBytes(openers[i]) || !matchValue(values[order[i]])) return false;
+        }
+        return matchAscii('}');
+      }
       if (!matchAscii('{')) return false;
       let first = true;
-      for (const key of jsonbKeys(obj)) {
+      for (const key of layout.sorted) {
         const v = obj[key];
         if (unwritable(v)) continue;
         if (!first && !matchAscii(', ')) return false;
