@@ -271,12 +271,22 @@ function readSnapshots(buf: Buffer, stream: (id: string) => CopiedStream): void 
   }
 }
 
+/** Item rows; a procedure's rows usually come together, so its id is decoded once for them. */
 function readItems(buf: Buffer, stream: (id: string) => CopiedStream): void {
   const t = new CopyTuples(buf);
+  let current: CopiedStream | null = null;
+  let idAt = 0;
+  let idLength = -1;
   while (t.tuple() !== -1) {
-    const s = stream(t.text());
+    const n = t.length();
+    if (!current || n !== idLength || buf.compare(buf, idAt, idAt + n, t.at, t.at + n) !== 0) {
+      current = stream(buf.toString('latin1', t.at, t.at + n));
+      idAt = t.at;
+      idLength = n;
+    }
+    t.at += n;
     const key = t.text();
-    s.items[key] = t.text();
+    current.items[key] = t.text();
   }
 }
 
