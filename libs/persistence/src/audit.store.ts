@@ -206,7 +206,8 @@ async function readBatch(client: PoolClient, range: Range): Promise<StoredStream
   readItems(
     await copyOut(
       client,
-      `SELECT procedure_id::text, item_key, status FROM procedure_items WHERE ${where('procedure_id')}`,
+      `SELECT procedure_id::text, jsonb_object_agg(item_key, status)::text FROM procedure_items
+        WHERE ${where('procedure_id')} GROUP BY procedure_id`,
     ),
     stream,
   );
@@ -271,28 +272,21 @@ function readSnapshots(buf: Buffer, stream: (id: string) => CopiedStream): void 
   }
 }
 
-/** Item rows; a procedure's rows usually come together, so its id is decoded once for them. */
+/** Each procedure's item rows, as one jsonb object of status by item key. */
 function readItems(buf: Buffer, stream: (id: string) => CopiedStream): void {
   const t = new CopyTuples(buf);
-  let current: CopiedStream | null = null;
-  let idAt = 0;
-  let idLength = -1;
-  while (t.tuple() !== -1) {
-    const n = t.length();
-    if (!current || n !== idLength || buf.compare(buf, idAt, idAt + n, t.at, t.at + n) !== 0) {
-      current = stream(buf.toString('latin1', t.at, t.at + n));
-      idAt = t.at;
-      idLength = n;
-    }
-    t.at += n;
-    const key = t.text();
-    current.items[key] = t.text();
-  }
+  while (t.tuple() !== -1) stream(t.text()).items = JSON.parse(t.text());
 }
 
 type StoredSnapshot = NonNullable<StoredStream['snapshot']>;
 
 const EVENT_FIELDS = 9;
+
+/** Whether the `n` bytes at `a` and at `b` are the same (in JavaScript: ids are short). */
+function sameBytes(buf: Buffer, a: number, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
+}
 
 /** Where each stream's events lie in the batch's COPY data (ordered by stream, then version). */
 function indexEvents(buf: Buffer, stream: (id: string) => CopiedStream): void {
@@ -307,7 +301,7 @@ function indexEvents(buf: Buffer, stream: (id: string) => CopiedStream): void {
     if (fields === -1) break;
     if (fields !== EVENT_FIELDS) throw new Error(`event rows have ${fields} fields, not ${EVENT_FIELDS}`);
     const n = t.length();
-    if (!current || buf.compare(buf, idAt, idAt + n, t.at, t.at + n) !== 0) {
+    if (!current || !sameBytes(buf, idAt, t.at, n)) {
       current?.located(buf, from, count);
       current = stream(buf.toString('latin1', t.at, t.at + n));
       idAt = t.at;
