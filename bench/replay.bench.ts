@@ -149,7 +149,7 @@ async function main() {
     process.execPath,
     [
       // A larger young generation: verifying allocates many short-lived objects per event.
-      '--max-semi-space-size=32',
+      '--max-semi-space-size=64',
       '-r',
       'ts-node/register/transpile-only',
       '-r',

@@ -95,18 +95,21 @@ export class AuditStore {
     const ahead: Promise<StoredStream[]>[] = [];
     let lower: string | null = null;
     let planned = false;
+    // The first batches are smaller, so checking starts while the larger ones are on their way.
+    let next = Math.min(size, FIRST_BATCH);
     try {
       for (;;) {
         while (!planned && ahead.length < BATCHES_AHEAD) {
-          const upper = await this.boundAfter(lower, size);
+          const upper = await this.boundAfter(lower, next);
+          next = Math.min(size, next * 2);
           // The last range is open-ended: streams past the last snapshot (or with none at all) too.
           ahead.push(this.batch({ lower, upper }));
           lower = upper;
           planned = upper === null;
         }
-        const next = ahead.shift();
-        if (!next) return;
-        const streams = await next;
+        const batch = ahead.shift();
+        if (!batch) return;
+        const streams = await batch;
         if (streams.length) yield streams;
       }
     } finally {
@@ -148,6 +151,9 @@ export class AuditStore {
 
 /** Batches fetched while the one before is checked. */
 const BATCHES_AHEAD = 2;
+
+/** Procedures in the first batch; each next batch doubles, up to the batch size. */
+const FIRST_BATCH = 50;
 
 /** One procedure, or the ids in (lower, upper] (from the first when lower is null, to the last when upper is). */
 type Range = { only: string } | { lower: string | null; upper: string | null };
@@ -322,7 +328,7 @@ function readEvents(buf: Buffer, at: number, count: number): StoredEvent[] {
     t.tuple();
     t.skip();
     const version = t.int4();
-    const type = t.text();
+    const type = repeated.text(t);
     let prevHash: string;
     let hash: string;
     // Both hashes in one decoding when each is 64 bytes: a char(64) of 64 bytes is ASCII.
@@ -337,21 +343,55 @@ function readEvents(buf: Buffer, at: number, count: number): StoredEvent[] {
       hash = t.text();
     }
     const occurredAt = t.text();
-    const definition = t.text();
+    const definition = repeated.text(t);
     const dataLength = t.int4();
-    const body = t.bytes();
-    if (DATA_AT + dataLength > body.length)
+    const bodyLength = t.length();
+    if (DATA_AT + dataLength > bodyLength)
       throw new Error(`event ${version} of a stream: its body is cut short`);
+    const bodyAt = t.at;
+    t.at += bodyLength;
     events[i] = {
       version,
       type,
       prevHash,
       hash,
-      data: JSON.parse(body.toString('utf8', DATA_AT, DATA_AT + dataLength)),
+      data: JSON.parse(buf.toString('utf8', bodyAt + DATA_AT, bodyAt + DATA_AT + dataLength)),
       // Only what replay reads; the hash is checked over the whole metadata, in the body.
       metadata: { occurredAt, definition } as StoredEvent['metadata'],
-      body,
+      // A plain view (cheaper to make than a Buffer's subarray).
+      body: new Uint8Array(buf.buffer, buf.byteOffset + bodyAt, bodyLength),
     };
   }
   return events;
 }
+
+/**
+ * Short texts that come again and again (event types, definition refs), decoded once and found
+ * again by their bytes: no decoding and no new string for each event.
+ */
+class RepeatedTexts {
+  private readonly slots: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array(256);
+
+  /** The next field of `t` as text. */
+  text(t: CopyTuples): string {
+    const n = t.length();
+    if (n <= 0) return '';
+    const { buf, at } = t;
+    t.at += n;
+    if (n > 48) return buf.toString('utf8', at, at + n);
+    let h = n;
+    for (let i = 0; i < n; i++) h = (h * 31 + buf[at + i]) | 0;
+    const slot = (h ^ (h >>> 8)) & 255;
+    const known = this.slots[slot];
+    if (known && known.bytes.length === n) {
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = known.bytes[i] === buf[at + i];
+      if (same) return known.text;
+    }
+    const text = buf.toString('utf8', at, at + n);
+    this.slots[slot] = { bytes: Uint8Array.prototype.slice.call(buf, at, at + n), text };
+    return text;
+  }
+}
+
+const repeated = new RepeatedTexts();
