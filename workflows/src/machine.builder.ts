@@ -17,6 +17,14 @@ import { machineEventType as ev, type ProcedureEvent } from './procedure.events'
 
 export const MACHINE_ID = 'procedure';
 
+/**
+ * The guards below whose answer depends on nothing but the procedure's approval mode (and the
+ * definition and their params), never on what has happened: bulk replay keeps their answers per
+ * mode instead of asking again at every event. A guard that reads anything else of the context
+ * or the event must not be listed.
+ */
+export const MODE_GUARDS: ReadonlySet<string> = new Set(['notApplicable', 'edgeSkipped', 'waivable']);
+
 type ItemParams = { item: string };
 type Args = { context: ProcedureContext; event: ProcedureEvent };
 

@@ -6,7 +6,7 @@ import {
   type AnyStateMachine,
 } from 'xstate';
 import { definitionRef, type ItemDefinition, type ProcedureDefinition } from './definition.types';
-import { MACHINE_ID, buildProcedureMachine } from './machine.builder';
+import { MACHINE_ID, MODE_GUARDS, buildProcedureMachine } from './machine.builder';
 import { edgeMet, isOutstanding } from './prerequisite.rules';
 import type { ItemStatus, ProcedureContext, ProcedureInput } from './procedure.context';
 import { COMMAND_TYPES, type CommandType, type ProcedureEvent } from './procedure.events';
@@ -33,6 +33,8 @@ export interface PersistedProcedure {
 export class ProcedureLogic {
   readonly machine: AnyStateMachine;
   readonly ref: string;
+  /** The machine's guards whose answer depends on nothing but the procedure's approval mode. */
+  readonly modeGuards: ReadonlySet<string> = MODE_GUARDS;
   private readonly items: Map<string, ItemDefinition>;
 
   constructor(readonly definition: ProcedureDefinition) {

@@ -46,6 +46,7 @@ function walk(
   /** Steps that sent an item back from ready to locked (a 容缺后置 prerequisite lost). */
   let relocked = 0;
   let t = Date.UTC(2026, 0, 5);
+  const visited: PersistedProcedure[] = [];
   for (let p = 0; p < procedures; p++) {
     const input = {
       procedureId: `p-${p}`,
@@ -98,9 +99,10 @@ function walk(
         relocked += 1;
       viaXState = x.state;
       viaTable = y.state;
+      if (i % 4 === 0) visited.push(x.state);
     }
   }
-  return { accepted, refused, relocked, stats: table.stats() };
+  return { accepted, refused, relocked, visited, stats: table.stats() };
 }
 
 describe('TransitionTable', () => {
@@ -153,6 +155,36 @@ describe('TransitionTable', () => {
       // the policy takes the prerequisite away; under `provisional` the approval stands.
       if (breachPolicy === 'provisional') expect(relocked).toBe(0);
       else expect(relocked).toBeGreaterThanOrEqual(3);
+    },
+  );
+
+  it.each(Object.keys(catalogues))(
+    '%s: the guards the table asks only once per approval mode answer alike in every state of that mode',
+    (name) => {
+      const def = catalogues[name];
+      const logic = new ProcedureLogic(def);
+      const guards = (logic.machine.implementations as { guards: Record<string, Function> }).guards;
+      const { visited } = walk(def, 11, 30, 80, def.items.length);
+      const params = def.items.flatMap((i) => [
+        { item: i.key },
+        ...i.prerequisites.map((e) => ({ item: i.key, prerequisite: e.item })),
+      ]);
+      expect(logic.modeGuards.size).toBeGreaterThan(0);
+      for (const guard of logic.modeGuards) {
+        expect(typeof guards[guard]).toBe('function');
+        for (const p of params) {
+          const answers = new Map<string, Set<boolean>>();
+          for (const state of visited) {
+            const event = { type: 'x', at: '2026-01-05T00:00:00.000Z', materials: ['a'] };
+            const answer = Boolean(guards[guard]({ context: state.context, event }, p));
+            const mode = state.context.approvalMode;
+            answers.set(mode, (answers.get(mode) ?? new Set()).add(answer));
+          }
+          expect(answers.size).toBeGreaterThan(1);
+          for (const [mode, seen] of answers)
+            expect({ guard, p, mode, answers: seen.size }).toEqual({ guard, p, mode, answers: 1 });
+        }
+      }
     },
   );
 

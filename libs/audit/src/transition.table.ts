@@ -83,8 +83,10 @@ export class TransitionTable {
   private readonly assigns: Record<string, AssignFn>;
   private readonly recorder: Recorder = { steps: null, opaque: false };
   private readonly paths = new Map<string, Path[]>();
-  /** Per interned value id, the slot of each event type met in that state. */
-  private slots: (Map<string, Slot> | undefined)[] = [];
+  /** Per interned value id, by approval mode, the slot of each event type met in that state. */
+  private slots: (Map<string, Map<string, Slot>> | undefined)[] = [];
+  /** Guards whose answer depends on nothing but the approval mode (see `step`). */
+  private readonly modeGuards: ReadonlySet<string>;
   private slotCount = 0;
   private regions: RegionMap | null;
   private readonly valueIds = new Map<string, number>();
@@ -104,6 +106,7 @@ export class TransitionTable {
     this.assigns = tracer.assigns;
     this.cacheable = tracer.cacheable;
     this.regions = tracer.cacheable ? regionMap(logic.machine) : null;
+    this.modeGuards = logic.modeGuards ?? new Set();
   }
 
   stats(): TableStats {
@@ -127,7 +130,7 @@ export class TransitionTable {
       const context = {
         ...(factory({ input, spawn: undefined, self: undefined }) as object),
       } as ProcedureContext;
-      const hit = this.follow(INIT, context, event);
+      const hit = this.follow(`${INIT}|${input.approvalMode}`, context, event);
       if (hit) return hit;
     }
     this.misses += 1;
@@ -139,7 +142,7 @@ export class TransitionTable {
       context: snapshot.context as ProcedureContext,
     };
     if (!opaque && typeof factory === 'function')
-      this.remember(INIT, this.path(steps, this.idOf(state.value)));
+      this.remember(`${INIT}|${input.approvalMode}`, this.path(steps, this.idOf(state.value)));
     return state;
   }
 
@@ -149,10 +152,16 @@ export class TransitionTable {
     return next ? { state: next, accepted: true } : { state, accepted: false };
   }
 
-  /** One event through the machine: the next state, or null when the machine refused it. */
+  /**
+   * One event through the machine: the next state, or null when the machine refused it.
+   *
+   * Paths are kept per approval mode, so the guards the definition declares to depend on the mode
+   * alone (whether an item applies, whether a prerequisite is skipped: most of the guards a path
+   * records) need not be asked again: under the same mode they answer as they did.
+   */
   step(state: PersistedProcedure, event: ProcedureEvent): PersistedProcedure | null {
     const valueId = this.idOf(state.value);
-    const slot = this.slotOf(valueId, event.type);
+    const slot = this.slotOf(valueId, state.context.approvalMode, event.type);
     if (this.cacheable) {
       const paths = slot.paths;
       {
@@ -190,21 +199,26 @@ export class TransitionTable {
     return { value, context: next.context as ProcedureContext };
   }
 
-  private slotOf(valueId: number, type: string): Slot {
-    let byType = this.slots[valueId];
+  private slotOf(valueId: number, mode: string, type: string): Slot {
+    let byMode = this.slots[valueId];
+    if (!byMode) {
+      byMode = new Map();
+      this.slots[valueId] = byMode;
+    }
+    let byType = byMode.get(mode);
     if (!byType) {
       byType = new Map();
-      this.slots[valueId] = byType;
+      byMode.set(mode, byType);
     }
     let slot = byType.get(type);
     if (!slot) {
       if (this.regions) {
         const value = this.values[valueId] as Record<string, string>;
         const regions = this.regions.relevant(type, value);
-        const key = `${type}|${regions.map((r) => `${r}=${value[r]}`).join(',')}`;
+        const key = `${mode}|${type}|${regions.map((r) => `${r}=${value[r]}`).join(',')}`;
         slot = { key, paths: this.pathsOf(key), regions: new Set(regions), next: [] };
       } else {
-        const key = `${valueId}\u0000${type}`;
+        const key = `${valueId}\u0000${mode}\u0000${type}`;
         slot = { key, paths: this.pathsOf(key), regions: null, next: [] };
       }
       byType.set(type, slot);
@@ -246,7 +260,9 @@ export class TransitionTable {
   }
 
   private path(steps: Step[], next: number): Path {
-    const run = steps.map((step): Run =>
+    // Paths are per mode: a mode-only guard answers as recorded, so it is not asked again.
+    const asked = steps.filter((step) => !('guard' in step && this.modeGuards.has(step.guard)));
+    const run = asked.map((step): Run =>
       'guard' in step
         ? { guard: this.guards[step.guard], params: step.params, result: step.result }
         : { guard: null, assign: this.assigns[step.action], params: step.params },
