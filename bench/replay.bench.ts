@@ -132,6 +132,18 @@ async function counts(): Promise<{ procedures: number; events: number } | null> 
   }
 }
 
+/**
+ * A fixed integer loop, timed: on a shared virtual machine the CPU's speed varies from hour to
+ * hour, and this tells a slow run on a slow CPU from a slower verifier.
+ */
+function referenceLoop(): number {
+  const started = performance.now();
+  let x = 0;
+  for (let i = 0; i < 300_000_000; i++) x = (x + i * 7) | 0;
+  if (x === 1) console.log('');
+  return performance.now() - started;
+}
+
 async function main() {
   console.log(`bench:replay — ${PROCEDURES} procedures into ${DATABASE_URL.replace(/\/\/[^@]*@/, '//')}`);
   const existing = KEEP ? await counts() : null;
@@ -146,6 +158,7 @@ async function main() {
   }
 
   const root = join(__dirname, '..');
+  const reference = referenceLoop();
   const loadBefore = loadavg()[0];
   const child = spawnSync(
     process.execPath,
@@ -204,6 +217,9 @@ async function main() {
   );
   console.log(`  peak RSS        ${(s.peakRssBytes / 1_048_576).toFixed(0)} MB`);
   console.log(`  load average    ${loadAverage} (on ${cpus().length} CPUs: other processes share them)`);
+  console.log(
+    `  reference loop  ${reference.toFixed(0)} ms (the same fixed loop each run: how fast this machine's CPU is just now)`,
+  );
   console.log(`  RSS along run   ${s.rssSamplesMb.join(' → ')} MB`);
   for (const t of s.transitions) {
     console.log(
