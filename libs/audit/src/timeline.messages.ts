@@ -122,7 +122,7 @@ export const WHAT = {
   CommitmentBreached: (p: { item: string; materials: string[] }) =>
     `${p.item} 容缺承诺逾期未补齐: ${p.materials.join(LIST_SEPARATOR)}`,
   ItemLightChanged: (p: { item: string; from: Light; to: Light }) =>
-    `${p.item} 预警灯 ${LIGHTS[p.from] ?? p.from} → ${LIGHTS[p.to] ?? p.to}`,
+    `${p.item} 预警灯 ${lightChange(p.from, p.to)}`,
   EscalationOpened: (p: {
     item: string;
     reason: string;
@@ -140,9 +140,15 @@ export const WHAT = {
   EscalationReopened: (p: { item: string; reason: unknown }) =>
     `重新打开 ${p.item} 督办件${reason(p.reason)}`,
   ProjectLightChanged: (p: { from: Light; to: Light; reasons: string[] }) =>
-    `项目预警灯 ${LIGHTS[p.from] ?? p.from} → ${LIGHTS[p.to] ?? p.to}${p.reasons.length ? `（${p.reasons.join(LIST_SEPARATOR)}）` : ''}`,
+    `项目预警灯 ${lightChange(p.from, p.to)}${p.reasons.length ? `（${p.reasons.join(LIST_SEPARATOR)}）` : ''}`,
   other: (p: { type: string; item: string | null }) => `记录事件 ${p.type}${p.item ? `（${p.item}）` : ''}`,
 };
+
+/** A light that changed (红灯 → 黄灯), or one that stayed while its reasons changed (仍为 红灯). */
+function lightChange(from: Light, to: Light): string {
+  const name = (l: Light) => LIGHTS[l] ?? l;
+  return from === to ? `仍为 ${name(to)}` : `${name(from)} → ${name(to)}`;
+}
 
 /** What it did to the clock, the light and the procedure. */
 export const EFFECT = {
@@ -162,6 +168,7 @@ export const EFFECT = {
     `停止计时${p.used !== null ? `, 用时 ${p.used} 个工作日` : ''}${p.overCommitted ? ', 超出承诺时限' : ''}`,
   commitmentsOpen: (open: string[]) => `仍缺: ${open.join(LIST_SEPARATOR)}`,
   commitmentsFulfilled: '容缺承诺全部履行',
+  commitmentsCancelled: (materials: string[]) => `容缺承诺随之取消: ${materials.join(LIST_SEPARATOR)}`,
   provisionalBecameFinal: '转为正式批准',
   provisionalRevoked: '撤销容缺批准, 退回审查',
   certificateWithheld: '证照暂不发放',

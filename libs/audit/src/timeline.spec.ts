@@ -125,14 +125,67 @@ describe('timeline', () => {
         data: { light: 'red', from: 'green', reasons: ['ITEM:eia'] },
         metadata: { ...base.metadata, actor: system },
       },
-      { ...base, version: 5, type: 'SomethingNew', data: {}, metadata: base.metadata },
+      {
+        ...base,
+        version: 5,
+        type: 'ProjectLightChanged',
+        data: { light: 'red', from: 'red', reasons: ['ITEM:eia', 'ITEM:soil_water'] },
+        metadata: { ...base.metadata, actor: system },
+      },
+      { ...base, version: 6, type: 'SomethingNew', data: {}, metadata: base.metadata },
     ];
     const t = timeline(logic, events).map((e) => e.text.slice(17));
     expect(t.slice(1)).toEqual([
       `系统 ${WHAT.ItemLightChanged({ item: '环评批复', from: 'green', to: 'red' })}; 已超过法定时限`,
       '系统 环评批复 办理超期, 生成督办件交 环保专班（专班督办）, 2026-03-05 前响应',
       '系统 项目预警灯 绿灯 → 红灯（环评批复）',
+      // Only the reasons changed: the light is named once.
+      '系统 项目预警灯 仍为 红灯（环评批复、水土保持方案）',
       '项目单位 李四 记录事件 SomethingNew',
     ]);
+  });
+
+  it('says which 容缺 commitments a denial cancels', () => {
+    const { applicant, ecology } = streamActors;
+    const denied = buildStream(
+      DEFAULT_CATALOGUE,
+      [
+        {
+          item: 'eia',
+          cmd: { type: 'SUBMIT', materials: ['eia_report', 'expert_opinion'] },
+          actor: applicant,
+          at: hour(1),
+        },
+        {
+          item: 'eia',
+          cmd: { type: 'ACCEPT_WITH_TOLERANCE', dueInWorkingDays: 5 },
+          actor: ecology,
+          at: hour(2),
+        },
+        { item: 'eia', cmd: { type: 'DENY', reason: '选址不符合生态保护红线' }, actor: ecology, at: hour(3) },
+      ],
+      { seed: 'denied-with-commitments' },
+    );
+    const line = timeline(logic, denied.events).find((e) => e.type === 'StepDenied')!.text;
+    expect(line).toContain('不予许可 环评批复, 理由: 选址不符合生态保护红线');
+    expect(line).toContain('容缺承诺随之取消: 公众参与说明');
+    // A denial with nothing owed says nothing of commitments.
+    const plain = buildStream(
+      DEFAULT_CATALOGUE,
+      [
+        {
+          item: 'eia',
+          cmd: { type: 'SUBMIT', materials: ['eia_report', 'expert_opinion', 'public_participation'] },
+          actor: applicant,
+          at: hour(1),
+        },
+        { item: 'eia', cmd: { type: 'ACCEPT' }, actor: ecology, at: hour(2) },
+        { item: 'eia', cmd: { type: 'DENY', reason: '选址不符合生态保护红线' }, actor: ecology, at: hour(3) },
+      ],
+      { seed: 'denied-plain' },
+    );
+    const plainLine = timeline(logic, plain.events).find((e) => e.type === 'StepDenied')!.text;
+    expect(plainLine).toContain('不予许可 环评批复');
+    expect(plainLine).not.toContain('容缺承诺');
   });
 });

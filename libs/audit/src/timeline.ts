@@ -287,6 +287,14 @@ function effectsOf(
   }
   if (e.type === 'MaterialsSupplied')
     effects.push(open.length ? EFFECT.commitmentsOpen(open) : EFFECT.commitmentsFulfilled);
+  // A denial or a withdrawal cancels the commitments still owed.
+  const wasOpen = new Set(
+    before.context.items[def.key].commitments.filter(isOutstanding).map((c) => c.material),
+  );
+  const cancelled = after.context.items[def.key].commitments
+    .filter((c) => c.status === 'cancelled' && wasOpen.has(c.material))
+    .map((c) => c.material);
+  if (cancelled.length) effects.push(EFFECT.commitmentsCancelled(materialNames(def, cancelled)));
   if (e.type === 'CommitmentBreached' && s0 === s1 && s1 === 'provisionally_approved')
     effects.push(EFFECT.certificateWithheld);
   if (
