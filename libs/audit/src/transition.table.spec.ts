@@ -5,6 +5,7 @@ import {
   INDUSTRIAL_PARK_CATALOGUE,
   ProcedureLogic,
   toMachineEvent,
+  type ApprovalMode,
   type ItemEventType,
   type PersistedProcedure,
   type ProcedureDefinition,
@@ -187,6 +188,35 @@ describe('TransitionTable', () => {
       }
     },
   );
+
+  it('never takes the answers it keeps for one approval mode for another, however a tampered mode is spelt', () => {
+    const logic = new ProcedureLogic(DEFAULT_CATALOGUE);
+    const forged = [
+      ['approval'],
+      '["approval"]',
+      'approval|x',
+      '8:approval',
+      'appro',
+    ] as unknown as ApprovalMode[];
+    for (const order of [forged, [...forged].reverse()]) {
+      const table = new TransitionTable(logic);
+      for (const mode of ['approval', ...order, 'approval', 'filing'] as ApprovalMode[]) {
+        const input = { procedureId: 'p', projectId: 'j', approvalMode: mode };
+        let viaXState = logic.start(input);
+        let viaTable = table.start(input);
+        expect(viaTable).toEqual(viaXState);
+        const submit = toMachineEvent(
+          'project_approval',
+          'SUBMIT',
+          { materials: ['application', 'feasibility_study', 'funding_plan'] } as never,
+          '2026-01-05T01:00:00.000Z',
+        );
+        viaXState = logic.apply(viaXState, submit).state;
+        viaTable = table.apply(viaTable, submit).state;
+        expect(viaTable).toEqual(viaXState);
+      }
+    }
+  });
 
   it('answers a repeated history from the table, not from XState', () => {
     const logic = new ProcedureLogic(DEFAULT_CATALOGUE);

@@ -75,6 +75,13 @@ export interface TableStats {
 
 const INIT = '\u0000init';
 
+/**
+ * A mode as it begins a key, prefixed by its length: whatever characters a (tampered) mode
+ * holds, no other mode and rest of key can spell the same key, so the answers the table keeps
+ * for one mode are never taken for another's.
+ */
+const modeKey = (mode: string) => `${mode.length}:${mode}`;
+
 export class TransitionTable {
   readonly cacheable: boolean;
   private readonly traced: AnyStateMachine;
@@ -126,11 +133,14 @@ export class TransitionTable {
   start(input: ProcedureInput): PersistedProcedure {
     const event = { type: 'xstate.init', input };
     const factory = (this.traced.config as { context?: unknown }).context;
-    if (this.cacheable && typeof factory === 'function') {
+    // A mode that is not a string (a tampered registration) is never learnt nor looked up.
+    const learn = typeof factory === 'function' && typeof input.approvalMode === 'string';
+    const key = learn ? `${INIT}|${modeKey(input.approvalMode)}` : '';
+    if (this.cacheable && learn) {
       const context = {
         ...(factory({ input, spawn: undefined, self: undefined }) as object),
       } as ProcedureContext;
-      const hit = this.follow(`${INIT}|${input.approvalMode}`, context, event);
+      const hit = this.follow(key, context, event);
       if (hit) return hit;
     }
     this.misses += 1;
@@ -141,8 +151,7 @@ export class TransitionTable {
       value: this.intern(snapshot.value as PersistedProcedure['value']),
       context: snapshot.context as ProcedureContext,
     };
-    if (!opaque && typeof factory === 'function')
-      this.remember(`${INIT}|${input.approvalMode}`, this.path(steps, this.idOf(state.value)));
+    if (!opaque && learn) this.remember(key, this.path(steps, this.idOf(state.value)));
     return state;
   }
 
@@ -160,8 +169,10 @@ export class TransitionTable {
    * records) need not be asked again: under the same mode they answer as they did.
    */
   step(state: PersistedProcedure, event: ProcedureEvent): PersistedProcedure | null {
+    const mode = state.context.approvalMode;
+    if (typeof mode !== 'string') return this.throughMachine(state, event, null);
     const valueId = this.idOf(state.value);
-    const slot = this.slotOf(valueId, state.context.approvalMode, event.type);
+    const slot = this.slotOf(valueId, mode, event.type);
     if (this.cacheable) {
       const paths = slot.paths;
       {
@@ -182,17 +193,26 @@ export class TransitionTable {
         }
       }
     }
+    return this.throughMachine(state, event, slot);
+  }
+
+  /** The real transition, recorded for the slot (none: not learnt). */
+  private throughMachine(
+    state: PersistedProcedure,
+    event: ProcedureEvent,
+    slot: Slot | null,
+  ): PersistedProcedure | null {
     this.misses += 1;
     const snapshot = this.traced.resolveState({ value: state.value, context: state.context });
     const steps = this.record();
     const next = this.traced.transition(snapshot, event as never, this.scope as never);
     const opaque = this.stopRecording();
     if (next === snapshot) {
-      if (!opaque) this.remember(slot.key, this.path(steps, -1));
+      if (!opaque && slot) this.remember(slot.key, this.path(steps, -1));
       return null;
     }
     const value = this.intern(next.value as PersistedProcedure['value']);
-    if (!opaque) {
+    if (!opaque && slot) {
       const patch = this.patchOf(slot, state.value, value);
       this.remember(slot.key, { ...this.path(steps, this.idOf(value)), patch });
     }
@@ -215,10 +235,10 @@ export class TransitionTable {
       if (this.regions) {
         const value = this.values[valueId] as Record<string, string>;
         const regions = this.regions.relevant(type, value);
-        const key = `${mode}|${type}|${regions.map((r) => `${r}=${value[r]}`).join(',')}`;
+        const key = `${modeKey(mode)}|${type}|${regions.map((r) => `${r}=${value[r]}`).join(',')}`;
         slot = { key, paths: this.pathsOf(key), regions: new Set(regions), next: [] };
       } else {
-        const key = `${valueId}\u0000${mode}\u0000${type}`;
+        const key = `${valueId}\u0000${modeKey(mode)}\u0000${type}`;
         slot = { key, paths: this.pathsOf(key), regions: null, next: [] };
       }
       byType.set(type, slot);

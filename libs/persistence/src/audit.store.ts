@@ -103,7 +103,10 @@ export class AuditStore {
           const upper = await this.boundAfter(lower, next);
           next = Math.min(size, next * 2);
           // The last range is open-ended: streams past the last snapshot (or with none at all) too.
-          ahead.push(this.batch({ lower, upper }));
+          const batch = this.batch({ lower, upper });
+          // Its failure is met when it is awaited; until then it must not count as unhandled.
+          batch.catch(() => undefined);
+          ahead.push(batch);
           lower = upper;
           planned = upper === null;
         }
@@ -115,6 +118,8 @@ export class AuditStore {
     } finally {
       // A caller that stops early (or a failed batch) leaves no query running unobserved.
       await Promise.allSettled(ahead);
+      parsing.stream = null;
+      parsing.events = [];
     }
   }
 
@@ -165,7 +170,8 @@ const NIL = '00000000-0000-0000-0000-000000000000';
  * `eventBody()` of libs/domain composes it from the same values, then the previous hash: the
  * verifier hashes these bytes as they arrive, never decoding metadata at all. (A stored field
  * altered in any way changes the bytes, so the hash.) It begins with `{"data": ` (9 bytes) and
- * the data's jsonb text, whose length comes beside it: the data replay reads is parsed from there.
+ * the data's jsonb text, whose length in UTF-8 comes beside it (COPY sends text in the client
+ * encoding, UTF-8, whatever the database's own): the data replay reads is parsed from there.
  * (Plain concatenation: PostgreSQL's per-row cost bounds how fast a batch arrives.)
  */
 const EVENT_BODY = `'{"data": ' || t.data || ', "type": ' || to_json(e.type) || ', "version": ' || e.version ||
@@ -203,7 +209,7 @@ async function readBatch(client: PoolClient, range: Range): Promise<StoredStream
     await copyOut(
       client,
       `SELECT e.stream_id::text, e.version, e.type, e.prev_hash, e.hash,
-              e.metadata->>'occurredAt', e.metadata->>'definition', octet_length(t.data), ${EVENT_BODY}
+              e.metadata->>'occurredAt', e.metadata->>'definition', octet_length(convert_to(t.data, 'UTF8')), ${EVENT_BODY}
          FROM events e, LATERAL (SELECT e.data::text AS data) t
         WHERE ${where('e.stream_id')} ORDER BY e.stream_id, e.version`,
     ),

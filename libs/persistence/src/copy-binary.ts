@@ -5,7 +5,7 @@ import { to as copyTo } from 'pg-copy-streams';
  * `COPY (query) TO STDOUT (FORMAT binary)`, whole, as one Buffer.
  *
  * The bulk verifier reads the record this way (pg-copy-streams forwards the COPY data as it
- * arrives): each field comes as the very bytes PostgreSQL holds, length-prefixed, so the reader
+ * arrives): each field comes as bytes (text in the client encoding, UTF-8), length-prefixed, so the reader
  * decodes only the fields it needs, when it needs them, and hashes the others as bytes. node-pg's
  * own rows decode every field to a JavaScript string first.
  */
