@@ -164,7 +164,11 @@ describe('TransitionTable', () => {
     (name) => {
       const def = catalogues[name];
       const logic = new ProcedureLogic(def);
-      const guards = (logic.machine.implementations as { guards: Record<string, Function> }).guards;
+      const guards = (
+        logic.machine.implementations as {
+          guards: Record<string, (args: unknown, params: unknown) => unknown>;
+        }
+      ).guards;
       const { visited } = walk(def, 11, 30, 80, def.items.length);
       const params = def.items.flatMap((i) => [
         { item: i.key },
