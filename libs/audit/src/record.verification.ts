@@ -50,7 +50,7 @@ export async function verifyRecord(
       // The calendar's stream is checked too, but it is no procedure.
       if (stream.snapshot !== null || stream.events[0]?.type === PROJECT_REGISTERED) procedures += 1;
       events += stream.events.length;
-      for (const f of verifyStream(stream, lookup)) {
+      for (const f of checked(stream, lookup)) {
         if (failures.length < max) failures.push(f);
         else extra += 1;
       }
@@ -60,4 +60,24 @@ export async function verifyRecord(
   const report: RecordReport = { procedures, events, ok: failures.length === 0, failures };
   if (extra) report.failuresNotListed = extra;
   return report;
+}
+
+/**
+ * A stream's findings; a stream that cannot be checked at all (its stored values break the
+ * checking itself) is a finding of its own, and the rest of the record is still checked.
+ */
+function checked(stream: StoredStream, lookup: DefinitionLookup): VerificationFailure[] {
+  try {
+    return verifyStream(stream, lookup);
+  } catch (err) {
+    const last = stream.events[stream.events.length - 1];
+    return [
+      {
+        procedureId: stream.procedureId,
+        version: last?.version ?? stream.snapshot?.version ?? 0,
+        kind: 'REPLAY_DIVERGES',
+        detail: `the stored record cannot be checked: ${(err as Error).message}`,
+      },
+    ];
+  }
 }

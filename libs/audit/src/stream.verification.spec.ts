@@ -184,6 +184,34 @@ describe('verifyRecord', () => {
     });
   });
 
+  it('names a stream whose stored values break the checking itself, and checks the rest', async () => {
+    const streams = Array.from(
+      { length: 3 },
+      (_, i) => buildStream(DEFAULT_CATALOGUE, auditScenario(), { seed: `b${i}` }).stored,
+    );
+    const broken = streams[1];
+    const lookup = runtimes().lookup;
+    // As if a stored value made the check throw for that one stream.
+    const throwing = (ref: string) => {
+      if (throwing.calls++ === 1) throw new Error('unreadable value');
+      return lookup(ref);
+    };
+    throwing.calls = 0;
+    async function* batches() {
+      yield streams;
+    }
+    const report = await verifyRecord(batches(), throwing);
+    expect(report.procedures).toBe(3);
+    expect(report.failures).toEqual([
+      {
+        procedureId: broken.procedureId,
+        version: broken.events[broken.events.length - 1].version,
+        kind: 'REPLAY_DIVERGES',
+        detail: 'the stored record cannot be checked: unreadable value',
+      },
+    ]);
+  });
+
   it('keeps at most maxFailures and counts the rest', async () => {
     const streams = Array.from({ length: 3 }, (_, i) => ({
       ...buildStream(DEFAULT_CATALOGUE, [], { seed: `m${i}` }).stored,

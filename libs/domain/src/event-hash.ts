@@ -285,6 +285,8 @@ function matchValue(value: unknown): boolean {
     case 'string':
       return matchString(value);
     case 'number':
+      // No jsonb text holds NaN or an infinity (a tampered 1e400 parses as one): never a match.
+      if (!Number.isFinite(value)) return false;
       return matchAscii(
         Number.isInteger(value) && value >= 0 && value < SMALL_INTEGERS.length
           ? SMALL_INTEGERS[value]
