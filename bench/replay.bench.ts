@@ -5,9 +5,12 @@
  * 2. BENCH_PROCEDURES procedures (50,000) of about 20 events each (≈ 1 M events): BENCH_TEMPLATES
  *    histories (400) decided by the real decideCommand on the default catalogue, each written for
  *    many procedures with their own ids and times and hashed and chained by the domain's
- *    hashEvent, loaded with multi-row INSERT … unnest (snapshots and read models beside them);
- * 3. `scripts/verify.ts` over the whole record in a child process of its own (one Node thread;
- *    PostgreSQL serves it from its own process): events/s, peak RSS and RSS along the run.
+ *    hashEvent, loaded with multi-row INSERT … unnest (snapshots and read models beside them),
+ *    then VACUUM ANALYZE;
+ * 3. the record read alone, as the verifier reads it, nothing checked (bench/replay/read-record.ts):
+ *    PostgreSQL's floor on this machine just now;
+ * 4. `scripts/verify.ts` over the whole record in a child process of its own (one Node thread;
+ *    PostgreSQL serves it from two backends, a batch each): events/s, peak RSS and RSS along the run.
  *
  * BENCH_KEEP=1 reuses a database already loaded with the same number of procedures.
  * Knobs (env): BENCH_DATABASE_URL, BENCH_PROCEDURES, BENCH_TEMPLATES, BENCH_BATCH (verify batch, 1000).
@@ -133,15 +136,29 @@ async function counts(): Promise<{ procedures: number; events: number } | null> 
 }
 
 /**
- * A fixed integer loop, timed: on a shared virtual machine the CPU's speed varies from hour to
- * hour, and this tells a slow run on a slow CPU from a slower verifier.
+ * The record read as the verifier reads it, nothing checked, in a process of its own: on a
+ * shared virtual machine the speed of both cores varies from hour to hour, and this floor tells
+ * a slow machine from a slower verifier.
  */
-function referenceLoop(): number {
-  const started = performance.now();
-  let x = 0;
-  for (let i = 0; i < 300_000_000; i++) x = (x + i * 7) | 0;
-  if (x === 1) console.log('');
-  return performance.now() - started;
+function readAlone(root: string): number {
+  const child = spawnSync(
+    process.execPath,
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'bench/replay/read-record.ts',
+      DATABASE_URL,
+    ],
+    { cwd: root, env: { ...env, TS_NODE_PROJECT: join(root, 'tsconfig.json') }, encoding: 'utf8' },
+  );
+  const line = child.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return (JSON.parse(line) as { seconds: number }).seconds;
+  } catch {
+    throw new Error(`the read alone did not report (exit ${child.status}): ${child.stderr.slice(-2000)}`);
+  }
 }
 
 async function main() {
@@ -158,7 +175,7 @@ async function main() {
   }
 
   const root = join(__dirname, '..');
-  const reference = referenceLoop();
+  const read = readAlone(root);
   const loadBefore = loadavg()[0];
   const child = spawnSync(
     process.execPath,
@@ -218,7 +235,7 @@ async function main() {
   console.log(`  peak RSS        ${(s.peakRssBytes / 1_048_576).toFixed(0)} MB`);
   console.log(`  load average    ${loadAverage} (on ${cpus().length} CPUs: other processes share them)`);
   console.log(
-    `  reference loop  ${reference.toFixed(0)} ms (the same fixed loop each run: how fast this machine's CPU is just now)`,
+    `  read alone      ${read.toFixed(2)} s (the same batches fetched, nothing checked: PostgreSQL's floor just now)`,
   );
   console.log(`  RSS along run   ${s.rssSamplesMb.join(' → ')} MB`);
   for (const t of s.transitions) {
