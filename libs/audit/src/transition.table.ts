@@ -41,8 +41,7 @@ import {
  */
 
 interface Path {
-  steps: Step[];
-  /** The steps with the machine's own functions in hand, as they are taken again. */
+  /** The recorded steps with the machine's own functions in hand, as they are taken again. */
   run: Run[];
   /** Interned id of the value after the transition; -1 when the machine refused the event. */
   next: number;
@@ -113,7 +112,7 @@ export class TransitionTable {
     this.assigns = tracer.assigns;
     this.cacheable = tracer.cacheable;
     this.regions = tracer.cacheable ? regionMap(logic.machine) : null;
-    this.modeGuards = logic.modeGuards ?? new Set();
+    this.modeGuards = logic.modeGuards;
   }
 
   stats(): TableStats {
@@ -175,22 +174,20 @@ export class TransitionTable {
     const slot = this.slotOf(valueId, mode, event.type);
     if (this.cacheable) {
       const paths = slot.paths;
-      {
-        for (let i = 0; i < paths.length; i++) {
-          const path = paths[i];
-          const context = this.replayPath(path, state.context, event);
-          if (context === null) continue;
-          this.hits += 1;
-          if (path.next < 0) return null;
-          let next = slot.next[i];
-          if (next === undefined) {
-            next = path.patch
-              ? this.idOf({ ...(this.values[valueId] as object), ...path.patch } as never)
-              : path.next;
-            slot.next[i] = next;
-          }
-          return { value: this.values[next], context };
+      for (let i = 0; i < paths.length; i++) {
+        const path = paths[i];
+        const context = this.replayPath(path, state.context, event);
+        if (context === null) continue;
+        this.hits += 1;
+        if (path.next < 0) return null;
+        let next = slot.next[i];
+        if (next === undefined) {
+          next = path.patch
+            ? this.idOf({ ...(this.values[valueId] as object), ...path.patch } as never)
+            : path.next;
+          slot.next[i] = next;
         }
+        return { value: this.values[next], context };
       }
     }
     return this.throughMachine(state, event, slot);
@@ -287,7 +284,7 @@ export class TransitionTable {
         ? { guard: this.guards[step.guard], params: step.params, result: step.result }
         : { guard: null, assign: this.assigns[step.action], params: step.params },
     );
-    return { steps, run, next };
+    return { run, next };
   }
 
   private follow(key: string, context: ProcedureContext, event: unknown): PersistedProcedure | null {
