@@ -23,6 +23,10 @@ function quoteKey(key: string): string {
   return quoted;
 }
 
+/** What JSON leaves out of an object (and writes as null in an array). */
+const unwritable = (v: unknown) => v === undefined || typeof v === 'symbol' || typeof v === 'function';
+const writable = (v: unknown) => !unwritable(v);
+
 /** RFC 8785 canonical JSON: keys in UTF-16 order, ES number and string serialization. */
 export function canonicalJson(value: unknown): string {
   switch (typeof value) {
@@ -39,9 +43,7 @@ export function canonicalJson(value: unknown): string {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           const v = value[i];
-          out +=
-            (i ? ',' : '') +
-            (v === undefined || typeof v === 'symbol' || typeof v === 'function' ? 'null' : canonicalJson(v));
+          out += (i ? ',' : '') + (unwritable(v) ? 'null' : canonicalJson(v));
         }
         return out + ']';
       }
@@ -53,7 +55,7 @@ export function canonicalJson(value: unknown): string {
       let out = '{';
       for (const key of keys) {
         const v = obj[key];
-        if (v === undefined || typeof v === 'symbol' || typeof v === 'function') continue;
+        if (unwritable(v)) continue;
         out += (out.length > 1 ? ',' : '') + quoteKey(key) + ':' + canonicalJson(v);
       }
       return out + '}';
@@ -156,9 +158,7 @@ export function jsonbText(value: unknown): string {
         let out = '[';
         for (let i = 0; i < value.length; i++) {
           const v = value[i];
-          out +=
-            (i ? ', ' : '') +
-            (v === undefined || typeof v === 'symbol' || typeof v === 'function' ? 'null' : jsonbText(v));
+          out += (i ? ', ' : '') + (unwritable(v) ? 'null' : jsonbText(v));
         }
         return out + ']';
       }
@@ -168,7 +168,7 @@ export function jsonbText(value: unknown): string {
       let out = '{';
       for (const key of jsonbKeys(obj)) {
         const v = obj[key];
-        if (v === undefined || typeof v === 'symbol' || typeof v === 'function') continue;
+        if (unwritable(v)) continue;
         out += (out.length > 1 ? ', ' : '') + quoteKey(key) + ': ' + jsonbText(v);
       }
       return out + '}';
@@ -265,9 +265,6 @@ function matchString(s: string): boolean {
   cursor.at = at;
   return true;
 }
-
-const unwritable = (v: unknown) => v === undefined || typeof v === 'symbol' || typeof v === 'function';
-const writable = (v: unknown) => !unwritable(v);
 
 /** The bytes `b` at the cursor, stepping past them. */
 function matchBytes(b: Uint8Array): boolean {
