@@ -294,9 +294,9 @@ type StoredSnapshot = NonNullable<StoredStream['snapshot']>;
 
 const EVENT_FIELDS = 9;
 
-/** Whether the `n` bytes at `a` and at `b` are the same (in JavaScript: ids are short). */
-function sameBytes(buf: Buffer, a: number, b: number, n: number): boolean {
-  for (let i = 0; i < n; i++) if (buf[a + i] !== buf[b + i]) return false;
+/** Whether the `n` bytes of `a` at `ai` and of `b` at `bi` are the same (in JavaScript: they are short). */
+function sameBytes(a: Uint8Array, ai: number, b: Uint8Array, bi: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[ai + i] !== b[bi + i]) return false;
   return true;
 }
 
@@ -313,7 +313,7 @@ function indexEvents(buf: Buffer, stream: (id: string) => CopiedStream): void {
     if (fields === -1) break;
     if (fields !== EVENT_FIELDS) throw new Error(`event rows have ${fields} fields, not ${EVENT_FIELDS}`);
     const n = t.length();
-    if (!current || !sameBytes(buf, idAt, t.at, n)) {
+    if (!current || !sameBytes(buf, idAt, buf, t.at, n)) {
       current?.located(buf, from, count);
       current = stream(buf.toString('latin1', t.at, t.at + n));
       idAt = t.at;
@@ -389,11 +389,7 @@ class RepeatedTexts {
     for (let i = 0; i < n; i++) h = (h * 31 + buf[at + i]) | 0;
     const slot = (h ^ (h >>> 8)) & 255;
     const known = this.slots[slot];
-    if (known && known.bytes.length === n) {
-      let same = true;
-      for (let i = 0; i < n && same; i++) same = known.bytes[i] === buf[at + i];
-      if (same) return known.text;
-    }
+    if (known && known.bytes.length === n && sameBytes(known.bytes, 0, buf, at, n)) return known.text;
     const text = buf.toString('utf8', at, at + n);
     this.slots[slot] = { bytes: Uint8Array.prototype.slice.call(buf, at, at + n), text };
     return text;
