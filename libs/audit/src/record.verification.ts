@@ -44,9 +44,6 @@ export async function verifyRecord(
       // one after another, each on an event-loop turn), and an API process keeps answering.
       if (i > 0 && i % YIELD_EVERY === 0) await nextTurn();
       const stream = batch[i];
-      // Let the stream go once it is checked: objects made of its events (a batch's streams may
-      // make them only as they are checked) then die young instead of living out the batch.
-      (batch as (StoredStream | undefined)[])[i] = undefined;
       // The calendar's stream is checked too, but it is no procedure.
       if (stream.snapshot !== null || stream.events[0]?.type === PROJECT_REGISTERED) procedures += 1;
       events += stream.events.length;
