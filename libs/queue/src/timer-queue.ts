@@ -107,6 +107,16 @@ export class TimerQueue extends TimerScheduler implements OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // A queue closed while still initialising drops its listeners, then its initialisation fails
+    // on the closed connection and emits 'error' to nobody: an unhandled error that ends the
+    // process. So let it finish first (bounded: Redis may be gone).
+    const settled = this.queue.waitUntilReady().then(
+      () => undefined,
+      () => undefined,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
+    clearTimeout(timer);
     await this.queue.close();
     this.connection.disconnect();
   }
