@@ -191,7 +191,11 @@ export class ProcedureLogic {
  * Two states equal as JSON, compared the cheap way first: the machine's assigns replace only what
  * they change, so untouched items are the same objects and need no serializing.
  */
-function sameState(a: PersistedProcedure, b: PersistedProcedure): boolean {
+/**
+ * Whether two states are the same (parts they share by reference are not walked). A transition
+ * the machine takes that ends in the same state changes nothing: `apply` counts it as refused.
+ */
+export function sameState(a: PersistedProcedure, b: PersistedProcedure): boolean {
   if (a === b) return true;
   const av = a.value;
   const bv = b.value;

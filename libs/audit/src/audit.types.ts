@@ -55,4 +55,9 @@ export interface StoredProcedure {
 /** One procedure's stream and what is stored beside it, as the verifier reads them in batches. */
 export interface StoredStream extends StoredProcedure {
   events: StoredEvent[];
+  /**
+   * The events' data objects were parsed for this check alone and are parsed again for any other
+   * use; replay may then take them as its machine events. (Their hashes are taken over `body`.)
+   */
+  eventDataIsScratch?: boolean;
 }

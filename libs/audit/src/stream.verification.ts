@@ -94,7 +94,7 @@ export function verifyStream(stream: StoredStream, lookup: DefinitionLookup): Ve
 
   let replayed: NonNullable<ReturnType<typeof replayWithTable>>;
   try {
-    replayed = replayWithTable(runtime.table, events)!;
+    replayed = replayWithTable(runtime.table, events, { dataIsScratch: stream.eventDataIsScratch })!;
   } catch (err) {
     fail(last.version, 'REPLAY_DIVERGES', `${ref} cannot replay the stream: ${(err as Error).message}`);
     return failures;

@@ -1,10 +1,11 @@
 import type { AnyStateMachine } from 'xstate';
-import type {
-  PersistedProcedure,
-  ProcedureContext,
-  ProcedureEvent,
-  ProcedureInput,
-  ProcedureLogic,
+import {
+  sameState,
+  type PersistedProcedure,
+  type ProcedureContext,
+  type ProcedureEvent,
+  type ProcedureInput,
+  type ProcedureLogic,
 } from '@qianqi/workflows';
 import { regionMap, type RegionMap } from './machine.regions';
 import {
@@ -54,12 +55,27 @@ type Run =
   { guard: GuardFn; params: Params; result: boolean } | { guard: null; assign: AssignFn; params: Params };
 
 /** What a (value, event type) is keyed on, and the values its paths lead to from that value. */
-interface Slot {
+export interface Slot {
   key: string;
   /** The paths recorded for the key (shared by the slots of every value with the same key). */
   paths: Path[];
   regions: Set<string> | null;
   next: number[];
+}
+
+/**
+ * A procedure in the middle of a replay, as the table keeps it between events: its value by
+ * interned id and its approval mode's slots in hand, so that each event costs one lookup (its
+ * type's slot) besides the path itself.
+ */
+export interface Replaying {
+  valueId: number;
+  context: ProcedureContext;
+  /** The mode the slots are for; a mode that is not a string has none (never learnt). */
+  mode: unknown;
+  slots: (Map<string, Slot> | undefined)[] | null;
+  /** The table's generation the slots belong to (the table drops all its slots at times). */
+  generation: number;
 }
 
 export interface TableStats {
@@ -89,8 +105,10 @@ export class TransitionTable {
   private readonly assigns: Record<string, AssignFn>;
   private readonly recorder: Recorder = { steps: null, opaque: false };
   private readonly paths = new Map<string, Path[]>();
-  /** Per interned value id, by approval mode, the slot of each event type met in that state. */
-  private slots: (Map<string, Map<string, Slot>> | undefined)[] = [];
+  /** By approval mode, per interned value id, the slot of each event type met in that state. */
+  private readonly slotsByMode = new Map<string, (Map<string, Slot> | undefined)[]>();
+  /** Counts the times every slot was dropped: a `Replaying` holding older ones fetches them again. */
+  private generation = 0;
   /** Guards whose answer depends on nothing but the approval mode (see `step`). */
   private readonly modeGuards: ReadonlySet<string>;
   private slotCount = 0;
@@ -160,26 +178,54 @@ export class TransitionTable {
     return next ? { state: next, accepted: true } : { state, accepted: false };
   }
 
+  /** One event through the machine: the next state, or null when the machine refused it. */
+  step(state: PersistedProcedure, event: ProcedureEvent): PersistedProcedure | null {
+    const r = this.resume(state);
+    return this.advance(r, event) ? this.stateOf(r) : null;
+  }
+
+  /** A replay going on from `state`, to be advanced event by event. */
+  resume(state: PersistedProcedure): Replaying {
+    const mode = state.context.approvalMode;
+    return {
+      valueId: this.idOf(state.value),
+      context: state.context,
+      mode,
+      slots: this.modeSlots(mode),
+      generation: this.generation,
+    };
+  }
+
+  stateOf(r: Replaying): PersistedProcedure {
+    return { value: this.values[r.valueId], context: r.context };
+  }
+
   /**
-   * One event through the machine: the next state, or null when the machine refused it.
+   * One event through the machine, moving `r` on; false when the machine refused the event (and
+   * `r` stays where it was).
    *
    * Paths are kept per approval mode, so the guards the definition declares to depend on the mode
    * alone (whether an item applies, whether a prerequisite is skipped: most of the guards a path
    * records) need not be asked again: under the same mode they answer as they did.
    */
-  step(state: PersistedProcedure, event: ProcedureEvent): PersistedProcedure | null {
-    const mode = state.context.approvalMode;
-    if (typeof mode !== 'string') return this.throughMachine(state, event, null);
-    const valueId = this.idOf(state.value);
-    const slot = this.slotOf(valueId, mode, event.type);
+  advance(r: Replaying, event: ProcedureEvent): boolean {
+    const mode = r.context.approvalMode;
+    if (r.generation !== this.generation || mode !== r.mode) {
+      r.mode = mode;
+      r.slots = this.modeSlots(mode);
+      r.generation = this.generation;
+    }
+    if (r.slots === null) return this.advanceThroughMachine(r, event, null);
+    const valueId = r.valueId;
+    const slot = this.slotOf(r.slots, valueId, mode as string, event.type);
     if (this.cacheable) {
       const paths = slot.paths;
       for (let i = 0; i < paths.length; i++) {
         const path = paths[i];
-        const context = this.replayPath(path, state.context, event);
+        const context = this.replayPath(path, r.context, event);
         if (context === null) continue;
         this.hits += 1;
-        if (path.next < 0) return null;
+        if (path.next < 0) return false;
         let next = slot.next[i];
         if (next === undefined) {
           next = path.patch
@@ -187,10 +233,40 @@ export class TransitionTable {
             : path.next;
           slot.next[i] = next;
         }
-        return { value: this.values[next], context };
+        // A transition ending where it began changes nothing: ProcedureLogic.apply refuses it too.
+        if (next === valueId && sameState(this.stateOf(r), { value: this.values[next], context })) return false;
+        r.valueId = next;
+        r.context = context;
+        return true;
       }
     }
-    return this.throughMachine(state, event, slot);
+    return this.advanceThroughMachine(r, event, slot);
+  }
+
+  private advanceThroughMachine(r: Replaying, event: ProcedureEvent, slot: Slot | null): boolean {
+    const next = this.throughMachine(this.stateOf(r), event, slot);
+    if (next === null) return false;
+    r.valueId = this.idOf(next.value);
+    r.context = next.context;
+    return true;
+  }
+
+  /** A mode's slots by value id (made when the mode is first met); none for a mode that is not a string. */
+  private modeSlots(mode: unknown): (Map<string, Slot> | undefined)[] | null {
+    if (typeof mode !== 'string') return null;
+    let slots = this.slotsByMode.get(mode);
+    if (!slots) {
+      slots = [];
+      this.slotsByMode.set(mode, slots);
+    }
+    return slots;
+  }
+
+  /** Drops every slot (and so every `Replaying`'s hold on them). */
+  private dropSlots(): void {
+    this.slotsByMode.clear();
+    this.slotCount = 0;
+    this.generation += 1;
   }
 
   /** The real transition, recorded for the slot (none: not learnt). */
@@ -213,19 +289,15 @@ export class TransitionTable {
       const patch = this.patchOf(slot, state.value, value);
       this.remember(slot.key, { ...this.path(steps, this.idOf(value)), patch });
     }
-    return { value, context: next.context as ProcedureContext };
+    const after = { value, context: next.context as ProcedureContext };
+    return sameState(state, after) ? null : after;
   }
 
-  private slotOf(valueId: number, mode: string, type: string): Slot {
-    let byMode = this.slots[valueId];
-    if (!byMode) {
-      byMode = new Map();
-      this.slots[valueId] = byMode;
-    }
-    let byType = byMode.get(mode);
+  private slotOf(slots: (Map<string, Slot> | undefined)[], valueId: number, mode: string, type: string): Slot {
+    let byType = slots[valueId];
     if (!byType) {
       byType = new Map();
-      byMode.set(mode, byType);
+      slots[valueId] = byType;
     }
     let slot = byType.get(type);
     if (!slot) {
@@ -258,7 +330,7 @@ export class TransitionTable {
       if (!slot.regions.has(r)) {
         this.regions = null;
         this.paths.clear();
-        this.slots = [];
+        this.dropSlots();
         return undefined;
       }
       patch[r] = to[r];
@@ -329,8 +401,7 @@ export class TransitionTable {
     if (!this.cacheable) return;
     if (this.paths.size >= this.maxPaths || this.slotCount >= this.maxPaths) {
       this.paths.clear();
-      this.slots = [];
-      this.slotCount = 0;
+      this.dropSlots();
     }
     const list = this.paths.get(key);
     if (list) list.push(path);

@@ -243,6 +243,8 @@ class CopiedStream implements StoredStream {
   snapshot: StoredStream['snapshot'] = null;
   items: Record<string, string> = {};
   readyToStart: boolean | null = null;
+  /** Each read of `events` by another stream's check parses them again; they are hashed over their bodies. */
+  readonly eventDataIsScratch = true;
   private source: { buf: Buffer; at: number; count: number } | null = null;
 
   constructor(readonly procedureId: string) {}
