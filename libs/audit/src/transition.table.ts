@@ -234,7 +234,8 @@ export class TransitionTable {
           slot.next[i] = next;
         }
         // A transition ending where it began changes nothing: ProcedureLogic.apply refuses it too.
-        if (next === valueId && sameState(this.stateOf(r), { value: this.values[next], context })) return false;
+        if (next === valueId && sameState(this.stateOf(r), { value: this.values[next], context }))
+          return false;
         r.valueId = next;
         r.context = context;
         return true;
@@ -293,7 +294,12 @@ export class TransitionTable {
     return sameState(state, after) ? null : after;
   }
 
-  private slotOf(slots: (Map<string, Slot> | undefined)[], valueId: number, mode: string, type: string): Slot {
+  private slotOf(
+    slots: (Map<string, Slot> | undefined)[],
+    valueId: number,
+    mode: string,
+    type: string,
+  ): Slot {
     let byType = slots[valueId];
     if (!byType) {
       byType = new Map();
