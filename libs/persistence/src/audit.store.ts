@@ -245,17 +245,17 @@ class CopiedStream implements StoredStream {
   readyToStart: boolean | null = null;
   /** Each read of `events` by another stream's check parses them again; they are hashed over their bodies. */
   readonly eventDataIsScratch = true;
-  private source: { buf: Buffer; at: number; count: number } | null = null;
+  private source: { buf: Buffer; from: { at: number; end: number }; count: number } | null = null;
 
   constructor(readonly procedureId: string) {}
 
-  located(buf: Buffer, at: number, count: number): void {
-    this.source = { buf, at, count };
+  located(buf: Buffer, from: { at: number; end: number }, count: number): void {
+    this.source = { buf, from, count };
   }
 
   get events(): StoredEvent[] {
     if (parsing.stream !== this) {
-      parsing.events = this.source ? readEvents(this.source.buf, this.source.at, this.source.count) : [];
+      parsing.events = this.source ? readEvents(this.source.buf, this.source.from, this.source.count) : [];
       parsing.stream = this;
     }
     return parsing.events;
@@ -307,10 +307,11 @@ function indexEvents(buf: Buffer, stream: (id: string) => CopiedStream): void {
   const t = new CopyTuples(buf);
   let current: CopiedStream | null = null;
   let idAt = -1;
-  let from = 0;
+  let from = { at: 0, end: 0 };
   let count = 0;
   for (;;) {
     const tupleAt = t.at;
+    const messageEnd = t.end;
     const fields = t.tuple();
     if (fields === -1) break;
     if (fields !== EVENT_FIELDS) throw new Error(`event rows have ${fields} fields, not ${EVENT_FIELDS}`);
@@ -319,7 +320,7 @@ function indexEvents(buf: Buffer, stream: (id: string) => CopiedStream): void {
       current?.located(buf, from, count);
       current = stream(buf.toString('latin1', t.at, t.at + n));
       idAt = t.at;
-      from = tupleAt;
+      from = { at: tupleAt, end: messageEnd };
       count = 0;
     }
     t.at += n;
@@ -329,8 +330,8 @@ function indexEvents(buf: Buffer, stream: (id: string) => CopiedStream): void {
   current?.located(buf, from, count);
 }
 
-function readEvents(buf: Buffer, at: number, count: number): StoredEvent[] {
-  const t = new CopyTuples(buf, at);
+function readEvents(buf: Buffer, from: { at: number; end: number }, count: number): StoredEvent[] {
+  const t = new CopyTuples(buf, from);
   const events: StoredEvent[] = new Array(count);
   for (let i = 0; i < count; i++) {
     t.tuple();

@@ -1,48 +1,215 @@
 import type { PoolClient } from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 
 /**
- * `COPY (query) TO STDOUT (FORMAT binary)`, whole, as one Buffer.
+ * `COPY (query) TO STDOUT (FORMAT binary)`, whole, as one Buffer: the protocol messages exactly
+ * as they came off the socket, for `CopyTuples` to read.
  *
- * The bulk verifier reads the record this way (pg-copy-streams forwards the COPY data as it
- * arrives): each field comes as bytes (text in the client encoding, UTF-8), length-prefixed, so the reader
- * decodes only the fields it needs, when it needs them, and hashes the others as bytes. node-pg's
- * own rows decode every field to a JavaScript string first.
+ * The bulk verifier reads the record this way: each field comes as bytes (text in the client
+ * encoding, UTF-8), length-prefixed, so the reader decodes only the fields it needs, when it
+ * needs them, and hashes the others as bytes. node-pg's own rows decode every field to a
+ * JavaScript string first.
+ *
+ * The socket's chunks are kept as they come and joined once: the backend sends one CopyData
+ * message per row (the protocol says so: "always one per row"), so the reader steps over each
+ * row's 5-byte message header itself. (pg-copy-streams, used before, cuts every row out of its
+ * chunk and copies it twice: most of the reading's cost on the verifier's thread.)
  */
-export async function copyOut(client: PoolClient, query: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of client.query(copyTo(`COPY (${query}) TO STDOUT (FORMAT binary)`)))
-    chunks.push(chunk as Buffer);
-  return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+export function copyOut(client: PoolClient, query: string): Promise<Buffer> {
+  const copy = new CopyOutQuery(`COPY (${query}) TO STDOUT (FORMAT binary)`);
+  (client as unknown as { query(q: CopyOutQuery): unknown }).query(copy);
+  return copy.result;
+}
+
+const ERROR_RESPONSE = 0x45; // 'E'
+const COPY_DONE = 0x63; // 'c'
+const COPY_DATA = 0x64; // 'd'
+
+export interface PgConnection {
+  stream: NodeJS.EventEmitter & { destroy(err?: Error): void };
+  query(text: string): void;
+}
+
+/**
+ * A query node-pg runs (its "submittable" protocol, as pg-copy-streams and pg-cursor use): it
+ * sends the COPY, takes the socket's data from node-pg's parser until CopyDone (or an error),
+ * then hands the rest back, so node-pg reads CommandComplete, ReadyForQuery or the error itself.
+ */
+export class CopyOutQuery {
+  readonly result: Promise<Buffer>;
+  private resolve!: (b: Buffer) => void;
+  private reject!: (err: Error) => void;
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+  /** Bytes of the current message still to come (past its header). */
+  private need = 0;
+  /** The start of a message whose header the last chunk cut off. */
+  private carry: Buffer | null = null;
+  private connection: PgConnection | null = null;
+  private pgOnData: ((chunk: Buffer) => void) | null = null;
+  private copied: Buffer | null = null;
+  private failed = false;
+
+  constructor(private readonly text: string) {
+    this.result = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  submit(connection: PgConnection): Error | void {
+    const listeners = connection.stream.listeners('data');
+    if (listeners.length !== 1)
+      return new Error(`COPY: the connection has ${listeners.length} data listeners, not 1`);
+    this.connection = connection;
+    this.pgOnData = listeners[0] as (chunk: Buffer) => void;
+    connection.stream.removeListener('data', this.pgOnData);
+    connection.stream.on('data', this.onData);
+    connection.query(this.text);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    try {
+      this.take(chunk);
+    } catch (err) {
+      // The connection's place in the protocol is lost: end it (the pool drops it) and fail.
+      this.fail(err as Error);
+      this.connection?.stream.destroy(err as Error);
+    }
+  };
+
+  private take(incoming: Buffer): void {
+    let chunk = incoming;
+    if (this.carry) {
+      chunk = Buffer.concat([this.carry, incoming]);
+      this.carry = null;
+    }
+    const n = chunk.length;
+    let at = 0;
+    for (;;) {
+      if (this.need > 0) {
+        const step = Math.min(this.need, n - at);
+        at += step;
+        this.need -= step;
+        if (this.need > 0) break;
+      }
+      if (at === n) break;
+      // At a message's start: its type byte and length (which counts itself, not the type).
+      if (n - at < 5) {
+        this.keep(chunk.subarray(0, at));
+        this.carry = chunk.subarray(at);
+        return;
+      }
+      const code = chunk[at];
+      if (code === ERROR_RESPONSE) {
+        // node-pg reads the error from here and calls handleError.
+        this.detach(chunk.subarray(at));
+        return;
+      }
+      const length = chunk.readInt32BE(at + 1);
+      if (length < 4) throw new Error(`COPY: a message of type ${code} claims ${length} bytes`);
+      if (code === COPY_DONE) {
+        this.keep(chunk.subarray(0, at));
+        this.copied = this.size === 0 ? Buffer.alloc(0) : Buffer.concat(this.chunks, this.size);
+        this.chunks.length = 0;
+        this.detach(chunk.subarray(at + 1 + length));
+        return;
+      }
+      at += 5;
+      this.need = length - 4;
+    }
+    this.keep(chunk);
+  }
+
+  private keep(part: Buffer): void {
+    if (part.length === 0) return;
+    this.chunks.push(part);
+    this.size += part.length;
+  }
+
+  private detach(rest: Buffer): void {
+    const { connection, pgOnData } = this;
+    if (!connection || !pgOnData) return;
+    connection.stream.removeListener('data', this.onData);
+    connection.stream.on('data', pgOnData);
+    this.pgOnData = null;
+    if (rest.length) pgOnData(rest);
+  }
+
+  private fail(err: Error): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.chunks.length = 0;
+    this.reject(err);
+  }
+
+  // What node-pg calls on the query it runs.
+  handleError(err: Error): void {
+    this.detach(Buffer.alloc(0));
+    this.fail(err);
+  }
+
+  handleCommandComplete(): void {}
+
+  handleReadyForQuery(): void {
+    if (this.failed) return;
+    if (this.copied) this.resolve(this.copied);
+    else this.fail(new Error('COPY: the query ended without COPY data'));
+  }
 }
 
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /**
- * A cursor over PostgreSQL's binary COPY format: a header, then per tuple a 16-bit field count
- * and each field as a 32-bit length (-1 for NULL) and its bytes, then a count of -1.
- * (https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.4)
+ * A cursor over PostgreSQL's binary COPY format, as `copyOut` gives it: the protocol's messages,
+ * each row in a CopyData message of its own (the first also holds the format's header). The
+ * format: a header, then per tuple a 16-bit field count and each field as a 32-bit length (-1
+ * for NULL) and its bytes, then a count of -1.
+ * (https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.4,
+ * https://www.postgresql.org/docs/current/protocol-flow.html#PROTOCOL-COPY)
  */
 export class CopyTuples {
   /** Offset of the next thing to read. */
   at: number;
+  /** Where the current CopyData message ends: a tuple starting there starts a new message. */
+  end: number;
 
-  /** From the start of the data (its header is checked), or from a tuple found before. */
+  /** From the start of the data (its header is checked), or from a tuple found before (`at`, `end` as they were). */
   constructor(
     readonly buf: Buffer,
-    at?: number,
+    from?: { at: number; end: number },
   ) {
-    if (at !== undefined) {
-      this.at = at;
+    if (from !== undefined) {
+      this.at = from.at;
+      this.end = from.end;
       return;
     }
-    if (buf.length < 19 || buf.compare(SIGNATURE, 0, 11, 0, 11) !== 0)
+    this.at = 0;
+    this.end = 0;
+    this.enterMessage();
+    if (this.end - this.at < 19 || buf.compare(SIGNATURE, 0, 11, this.at, this.at + 11) !== 0)
       throw new Error('not PostgreSQL binary COPY data');
-    this.at = 19 + buf.readInt32BE(15);
+    this.at += 19 + buf.readInt32BE(this.at + 15);
+  }
+
+  /** Steps over the protocol's messages to the next CopyData's content (others, such as notices, pass). */
+  private enterMessage(): void {
+    const buf = this.buf;
+    for (;;) {
+      if (this.at + 5 > buf.length) throw new Error('COPY data ends before its last tuple');
+      const length = buf.readInt32BE(this.at + 1);
+      if (buf[this.at] === COPY_DATA) {
+        this.end = this.at + 1 + length;
+        this.at += 5;
+        return;
+      }
+      this.at += 1 + length;
+    }
   }
 
   /** Starts the next tuple: its field count, or -1 past the last one. */
   tuple(): number {
+    if (this.at === this.end) this.enterMessage();
+    else if (this.at > this.end) throw new Error('a COPY tuple runs past its message');
     const n = this.buf.readInt16BE(this.at);
     this.at += 2;
     return n;

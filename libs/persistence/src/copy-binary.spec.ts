@@ -1,0 +1,146 @@
+import { EventEmitter } from 'node:events';
+import { CopyOutQuery, CopyTuples, type PgConnection } from './copy-binary';
+
+/** A backend message: its type byte, its length (counting itself) and its content. */
+function message(type: string, content: Buffer = Buffer.alloc(0)): Buffer {
+  const head = Buffer.alloc(5);
+  head.write(type, 0, 'latin1');
+  head.writeInt32BE(4 + content.length, 1);
+  return Buffer.concat([head, content]);
+}
+
+/** A binary COPY tuple of text fields (null for NULL). */
+function tuple(fields: (string | null)[]): Buffer {
+  const parts = [Buffer.from([fields.length >> 8, fields.length & 255])];
+  for (const f of fields) {
+    const len = Buffer.alloc(4);
+    if (f === null) {
+      len.writeInt32BE(-1);
+      parts.push(len);
+    } else {
+      const bytes = Buffer.from(f, 'utf8');
+      len.writeInt32BE(bytes.length);
+      parts.push(len, bytes);
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+const HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);
+const TRAILER = Buffer.from([0xff, 0xff]);
+
+const rows: (string | null)[][] = [
+  ['a', '中文字段', null],
+  ['', 'x'.repeat(300), 'b'],
+  ['c', null, 'd'.repeat(70_000)],
+];
+
+/** What the backend sends for a COPY of `rows`, as the protocol lays it out, and what follows it. */
+function backendBytes(opts: { notice?: boolean } = {}) {
+  const data = rows.map((r, i) => message('d', i === 0 ? Buffer.concat([HEADER, tuple(r)]) : tuple(r)));
+  if (opts.notice) data.splice(2, 0, message('N', Buffer.from('SNOTICE\0Mhello\0\0', 'latin1')));
+  const copy = Buffer.concat([
+    message('H', Buffer.from([1, 0, 3, 0, 1, 0, 1, 0, 1])),
+    ...data,
+    message('d', TRAILER),
+  ]);
+  const after = Buffer.concat([message('C', Buffer.from('COPY 3\0')), message('Z', Buffer.from('I'))]);
+  return { all: Buffer.concat([copy, message('c'), after]), after };
+}
+
+/** A connection whose socket is an emitter, with node-pg's parser as its one data listener. */
+function fakeConnection() {
+  const stream = Object.assign(new EventEmitter(), { destroyed: null as Error | null }) as EventEmitter & {
+    destroy(err?: Error): void;
+    destroyed: Error | null;
+  };
+  stream.destroy = (err?: Error) => {
+    stream.destroyed = err ?? new Error('destroyed');
+  };
+  const toPg: Buffer[] = [];
+  stream.on('data', (b: Buffer) => toPg.push(Buffer.from(b)));
+  const sent: string[] = [];
+  const connection: PgConnection = { stream, query: (text) => sent.push(text) };
+  return { connection, stream, toPg, sent };
+}
+
+function readRows(buf: Buffer): (string | null)[][] {
+  const t = new CopyTuples(buf);
+  const out: (string | null)[][] = [];
+  for (let n = t.tuple(); n !== -1; n = t.tuple()) {
+    const row: (string | null)[] = [];
+    for (let f = 0; f < n; f++) {
+      const len = t.length();
+      if (len < 0) row.push(null);
+      else {
+        row.push(buf.toString('utf8', t.at, t.at + len));
+        t.at += len;
+      }
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+describe('CopyOutQuery', () => {
+  // Every way the socket can cut the messages (a header split in two included) must read the same.
+  it.each([1, 2, 3, 4, 5, 6, 7, 13, 64, 1000, 65_536, 1 << 20])(
+    'reads the rows whole and hands node-pg exactly what follows CopyDone, in chunks of %i bytes',
+    async (size) => {
+      const { connection, stream, toPg, sent } = fakeConnection();
+      const copy = new CopyOutQuery('COPY (SELECT 1) TO STDOUT (FORMAT binary)');
+      expect(copy.submit(connection)).toBeUndefined();
+      expect(sent).toEqual(['COPY (SELECT 1) TO STDOUT (FORMAT binary)']);
+      const { all, after } = backendBytes({ notice: size % 2 === 1 });
+      for (let at = 0; at < all.length; at += size) stream.emit('data', all.subarray(at, at + size));
+      copy.handleCommandComplete();
+      copy.handleReadyForQuery();
+      expect(readRows(await copy.result)).toEqual(rows);
+      expect(Buffer.concat(toPg).equals(after)).toBe(true);
+      expect(stream.listenerCount('data')).toBe(1);
+    },
+  );
+
+  it('hands an ErrorResponse to node-pg and fails with the error node-pg reports', async () => {
+    const { connection, stream, toPg } = fakeConnection();
+    const copy = new CopyOutQuery('COPY (SELECT 1/0) TO STDOUT (FORMAT binary)');
+    copy.submit(connection);
+    const error = message('E', Buffer.from('SERROR\0C22012\0Mdivision by zero\0\0', 'latin1'));
+    const first = message('d', Buffer.concat([HEADER, tuple(['a'])]));
+    stream.emit('data', Buffer.concat([message('H', Buffer.from([1, 0, 0])), first, error.subarray(0, 3)]));
+    stream.emit('data', Buffer.concat([error.subarray(3), message('Z', Buffer.from('I'))]));
+    expect(Buffer.concat(toPg).equals(Buffer.concat([error, message('Z', Buffer.from('I'))]))).toBe(true);
+    copy.handleError(new Error('division by zero'));
+    copy.handleReadyForQuery();
+    await expect(copy.result).rejects.toThrow('division by zero');
+  });
+
+  it('ends a connection that sends what is no message, and fails', async () => {
+    const { connection, stream } = fakeConnection();
+    const copy = new CopyOutQuery('COPY (SELECT 1) TO STDOUT (FORMAT binary)');
+    copy.submit(connection);
+    stream.emit('data', Buffer.from([0x64, 0, 0, 0, 1, 0, 0]));
+    await expect(copy.result).rejects.toThrow('claims 1 bytes');
+    expect(stream.destroyed).toBeInstanceOf(Error);
+  });
+});
+
+describe('CopyTuples', () => {
+  it('refuses data that is not binary COPY', () => {
+    expect(() => new CopyTuples(message('d', Buffer.from('id\tname\n')))).toThrow(
+      'not PostgreSQL binary COPY data',
+    );
+  });
+
+  it('refuses a tuple that runs past its message', () => {
+    const row = tuple(['abc']);
+    // The message claims fewer bytes than its tuple holds.
+    const cut = message('d', Buffer.concat([HEADER, row]));
+    cut.writeInt32BE(cut.readInt32BE(1) - 2, 1);
+    const buf = Buffer.concat([cut, message('d', TRAILER)]);
+    const t = new CopyTuples(buf);
+    expect(t.tuple()).toBe(1);
+    t.skip();
+    expect(() => t.tuple()).toThrow('runs past its message');
+  });
+});

@@ -1,0 +1,64 @@
+import { Pool, type PoolClient } from 'pg';
+import { copyOut, CopyTuples } from '../libs/persistence/src/copy-binary';
+import { TEST_DATABASE_URL } from './support/test-env';
+
+/** Each row's fields as text (null for NULL). */
+function rowsOf(buf: Buffer): (string | null)[][] {
+  const t = new CopyTuples(buf);
+  const out: (string | null)[][] = [];
+  for (let n = t.tuple(); n !== -1; n = t.tuple()) {
+    const row: (string | null)[] = [];
+    for (let f = 0; f < n; f++) {
+      const len = t.length();
+      row.push(len < 0 ? null : buf.toString('utf8', t.at, t.at + len));
+      if (len > 0) t.at += len;
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+describe('copyOut against PostgreSQL', () => {
+  let pool: Pool;
+  let client: PoolClient;
+  beforeAll(async () => {
+    pool = new Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    client = await pool.connect();
+  });
+  afterAll(async () => {
+    client?.release();
+    await pool?.end();
+  });
+
+  it('reads many rows of every size, rows far larger than a socket read among them', async () => {
+    const sql = `SELECT g::text, CASE WHEN g % 7 = 0 THEN NULL ELSE repeat('字', (g * 37) % 400) END,
+                        CASE WHEN g % 1000 = 0 THEN repeat('x', 150000) ELSE '' END
+                   FROM generate_series(1, 20000) g ORDER BY g`;
+    const rows = rowsOf(await copyOut(client, sql));
+    expect(rows).toHaveLength(20000);
+    const { rows: expected } = await client.query({ text: sql, rowMode: 'array' });
+    expect(rows).toEqual(expected);
+  });
+
+  it('reads no rows', async () => {
+    expect(rowsOf(await copyOut(client, 'SELECT 1 WHERE false'))).toEqual([]);
+  });
+
+  it('steps over notices sent between the rows', async () => {
+    await client.query(`CREATE OR REPLACE FUNCTION pg_temp.noisy(i int) RETURNS int LANGUAGE plpgsql AS
+      $$ BEGIN RAISE NOTICE 'row %', i; RETURN i; END $$`);
+    const rows = rowsOf(
+      await copyOut(client, 'SELECT pg_temp.noisy(g)::text FROM generate_series(1, 300) g'),
+    );
+    expect(rows.map((r) => Number(r[0]))).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+  });
+
+  it('fails with the server error raised midway, and the connection serves the next query', async () => {
+    await expect(
+      copyOut(client, 'SELECT 1 / (g - 5000) FROM generate_series(1, 10000) g'),
+    ).rejects.toMatchObject({ code: '22012' });
+    const { rows } = await client.query('SELECT 41 + 1 AS answer');
+    expect(rows).toEqual([{ answer: 42 }]);
+    expect(rowsOf(await copyOut(client, "SELECT 'after'"))).toEqual([['after']]);
+  });
+});
