@@ -188,37 +188,35 @@ export class ProcedureLogic {
 }
 
 /**
- * Two states equal as JSON, compared the cheap way first: the machine's assigns replace only what
- * they change, so untouched items are the same objects and need no serializing.
- */
-/**
- * Whether two states are the same (parts they share by reference are not walked). A transition
- * the machine takes that ends in the same state changes nothing: `apply` counts it as refused.
+ * Whether two states are equal as JSON. A transition the machine takes that ends in the same
+ * state changes nothing: `apply` counts it as refused. The machine's assigns replace only what
+ * they change, so untouched items are the same objects and are not walked.
  */
 export function sameState(a: PersistedProcedure, b: PersistedProcedure): boolean {
+  return a === b || (sameJson(a.value, b.value) && sameJson(a.context, b.context));
+}
+
+/**
+ * Deep equality as JSON sees values (an undefined member is no member; objects are unordered),
+ * without serializing: it stops at the first difference.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  const av = a.value;
-  const bv = b.value;
-  const keys = Object.keys(av);
-  if (keys.length !== Object.keys(bv).length) return false;
-  for (const k of keys) if (av[k] !== bv[k]) return false;
-  const ac = a.context as unknown as Record<string, unknown>;
-  const bc = b.context as unknown as Record<string, unknown>;
-  const fields = Object.keys(ac);
-  if (fields.length !== Object.keys(bc).length) return false;
-  for (const f of fields) {
-    if (ac[f] === bc[f]) continue;
-    if (f !== 'items') {
-      if (JSON.stringify(ac[f]) !== JSON.stringify(bc[f])) return false;
-      continue;
-    }
-    const ai = ac.items as Record<string, unknown>;
-    const bi = bc.items as Record<string, unknown>;
-    const itemKeys = Object.keys(ai);
-    if (itemKeys.length !== Object.keys(bi).length) return false;
-    for (const k of itemKeys) {
-      if (ai[k] !== bi[k] && JSON.stringify(ai[k]) !== JSON.stringify(bi[k])) return false;
-    }
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
   }
-  return true;
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let members = 0;
+  for (const k in x) {
+    if (x[k] === undefined) continue;
+    members += 1;
+    if (!sameJson(x[k], y[k])) return false;
+  }
+  for (const k in y) if (y[k] !== undefined) members -= 1;
+  return members === 0;
 }
