@@ -19,8 +19,12 @@ export interface RecordReport extends VerificationReport {
   failuresNotListed?: number;
 }
 
-/** Streams checked between two turns of the event loop (a few milliseconds of work). */
-const YIELD_EVERY = 16;
+/**
+ * Streams checked between two turns of the event loop (about a millisecond of work). The batches
+ * being fetched meanwhile arrive on sockets only those turns read: while the thread checks, their
+ * buffers fill and PostgreSQL waits to send. (16 streams a turn made the whole run 3-5 % slower.)
+ */
+const YIELD_EVERY = 4;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
