@@ -53,9 +53,7 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
   const items = new Map(def.items.map((i) => [i.key, i]));
   const itemDef = (key: string): ItemDefinition => items.get(key)!;
   const missingOf = (key: string, item: ItemContext) =>
-    itemDef(key)
-      .materials.filter((m) => !item.materials.includes(m.key))
-      .map((m) => m);
+    itemDef(key).materials.filter((m) => !item.materials.includes(m.key));
 
   const machineSetup = setup({
     types: {} as { context: ProcedureContext; events: ProcedureEvent; input: ProcedureInput },
@@ -68,12 +66,17 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
         const edge = itemDef(p.item).prerequisites.find((e) => e.item === p.prerequisite);
         return !!edge && edgeSkipped(edge, context.approvalMode);
       },
-      materialsComplete: ({ context }: Args, { item }: ItemParams) =>
-        missingOf(item, context.items[item]).length === 0,
-      onlyTolerableMissing: ({ context }: Args, { item }: ItemParams) =>
-        missingOf(item, context.items[item]).every((m) => m.tolerable),
+      // (Asked at every acceptance and approval: answered without building the lists they test.)
+      materialsComplete: ({ context }: Args, { item }: ItemParams) => {
+        const given = context.items[item].materials;
+        return itemDef(item).materials.every((m) => given.includes(m.key));
+      },
+      onlyTolerableMissing: ({ context }: Args, { item }: ItemParams) => {
+        const given = context.items[item].materials;
+        return itemDef(item).materials.every((m) => m.tolerable || given.includes(m.key));
+      },
       noOpenCommitments: ({ context }: Args, { item }: ItemParams) =>
-        openCommitments(context.items[item]).length === 0,
+        !context.items[item].commitments.some(isOutstanding),
       wasAccepted: ({ context }: Args, { item }: ItemParams) => context.items[item].acceptedAt !== null,
       waivable: (_: Args, { item }: ItemParams) => itemDef(item).waivable,
       suppliesAllCommitments: ({ context, event }: Args, { item }: ItemParams) => {
