@@ -183,6 +183,35 @@ describe('tamper evidence', () => {
     expect(failures.map((f) => f.kind)).toEqual(['REPLAY_DIVERGES']);
   });
 
+  it("editing the snapshot's own columns (definition, version, last hash) is named, never a crash", async () => {
+    const id = await procedure();
+    // A ref no definition row has: the superuser turns the foreign key's trigger off too.
+    const [{ version }] = await sql<{ version: number }>(
+      `WITH off AS (SELECT set_config('session_replication_role', 'replica', true))
+       UPDATE procedure_snapshots SET definition = 'default@9' FROM off WHERE procedure_id = $1 RETURNING version`,
+      [id],
+    );
+    expect(await engine.verify(id)).toMatchObject({
+      ok: false,
+      failures: [
+        { procedureId: id, version, kind: 'REPLAY_DIVERGES', detail: expect.stringContaining('default@9') },
+      ],
+    });
+    await sql(
+      `UPDATE procedure_snapshots SET definition = 'default@1', version = $2 WHERE procedure_id = $1`,
+      [id, version - 1],
+    );
+    expect((await failuresOf(id)).map((f) => [f.version, f.kind])).toContainEqual([
+      version - 1,
+      'REPLAY_DIVERGES',
+    ]);
+    await sql(
+      `UPDATE procedure_snapshots SET version = $2, last_hash = repeat('0', 64) WHERE procedure_id = $1`,
+      [id, version],
+    );
+    expect(await failuresOf(id)).toEqual([{ procedureId: id, version, kind: 'CHAIN_BROKEN' }]);
+  });
+
   it('editing the read models (an item status, project readiness) is REPLAY_DIVERGES', async () => {
     const id = await procedure();
     await sql(
