@@ -53,6 +53,28 @@ describe('copyOut against PostgreSQL', () => {
     expect(rows.map((r) => Number(r[0]))).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
   });
 
+  it("fails on node-pg's query_timeout midway, and the connection serves the next query", async () => {
+    const timed = new Pool({ connectionString: TEST_DATABASE_URL, max: 1, query_timeout: 200 });
+    const c = await timed.connect();
+    try {
+      await expect(
+        // Rows of 1000 bytes: what has arrived when the timeout fires ends inside a row (the
+        // backend sends its output buffer when full, 8 kB, not row by row).
+        copyOut(
+          c,
+          `SELECT repeat('x', 1000), pg_sleep(CASE WHEN g = 100 THEN 0.5 ELSE 0 END) FROM generate_series(1, 400) g`,
+        ),
+      ).rejects.toThrow('Query read timeout');
+      // The rest of the COPY still streams in; the connection is back in step once it has.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const { rows } = await c.query('SELECT 41 + 1 AS answer');
+      expect(rows).toEqual([{ answer: 42 }]);
+    } finally {
+      c.release();
+      await timed.end();
+    }
+  });
+
   it('fails with the server error raised midway, and the connection serves the next query', async () => {
     await expect(
       copyOut(client, 'SELECT 1 / (g - 5000) FROM generate_series(1, 10000) g'),

@@ -115,6 +115,23 @@ describe('CopyOutQuery', () => {
     await expect(copy.result).rejects.toThrow('division by zero');
   });
 
+  it('fails on an error node-pg reports mid-COPY (its query_timeout), handing its parser no COPY bytes', async () => {
+    const { connection, stream, toPg } = fakeConnection();
+    const copy = new CopyOutQuery('COPY (SELECT 1) TO STDOUT (FORMAT binary)');
+    copy.submit(connection);
+    const { all, after } = backendBytes();
+    const cut = 40; // inside the first row's message
+    stream.emit('data', all.subarray(0, cut));
+    copy.handleError(new Error('Query read timeout'));
+    await expect(copy.result).rejects.toThrow('Query read timeout');
+    stream.emit('data', all.subarray(cut));
+    copy.handleCommandComplete();
+    copy.handleReadyForQuery();
+    // node-pg's parser gets exactly what follows CopyDone, as on every other path.
+    expect(Buffer.concat(toPg).equals(after)).toBe(true);
+    expect(stream.listenerCount('data')).toBe(1);
+  });
+
   it('ends a connection that sends what is no message, and fails', async () => {
     const { connection, stream } = fakeConnection();
     const copy = new CopyOutQuery('COPY (SELECT 1) TO STDOUT (FORMAT binary)');

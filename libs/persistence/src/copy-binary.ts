@@ -109,7 +109,8 @@ export class CopyOutQuery {
       if (length < 4) throw new Error(`COPY: a message of type ${code} claims ${length} bytes`);
       if (code === COPY_DONE) {
         this.keep(chunk.subarray(0, at));
-        this.copied = this.size === 0 ? Buffer.alloc(0) : Buffer.concat(this.chunks, this.size);
+        if (!this.failed)
+          this.copied = this.size === 0 ? Buffer.alloc(0) : Buffer.concat(this.chunks, this.size);
         this.chunks.length = 0;
         this.detach(chunk.subarray(at + 1 + length));
         return;
@@ -121,7 +122,7 @@ export class CopyOutQuery {
   }
 
   private keep(part: Buffer): void {
-    if (part.length === 0) return;
+    if (part.length === 0 || this.failed) return;
     this.chunks.push(part);
     this.size += part.length;
   }
@@ -144,9 +145,16 @@ export class CopyOutQuery {
 
   // What node-pg calls on the query it runs.
   handleError(err: Error): void {
-    this.detach(Buffer.alloc(0));
+    // An ErrorResponse this query passed on arrives here after `detach`. Any other error while
+    // the COPY still streams (node-pg's query_timeout; a dead socket) must not hand node-pg's
+    // parser the middle of a message: the rest of the COPY is read and dropped, and handed back
+    // at CopyDone or an ErrorResponse as usual (node-pg keeps this query active until
+    // ReadyForQuery).
     this.fail(err);
   }
+
+  /** Never called while the COPY is intercepted; should node-pg ever see CopyData, it is dropped, not a crash. */
+  handleCopyData(): void {}
 
   handleCommandComplete(): void {}
 
