@@ -107,17 +107,18 @@ export class TimerQueue extends TimerScheduler implements OnApplicationShutdown 
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // A queue closed while still initialising drops its listeners, then its initialisation fails
-    // on the closed connection and emits 'error' to nobody: an unhandled error that ends the
-    // process. So let it finish first (bounded: Redis may be gone).
+    // BullMQ's close() drops the queue's listeners at once; an initialisation still running that
+    // fails afterwards (on the connection ended below) emits 'error' to nobody: an unhandled
+    // error that ends the process. So the connection ends first, while the queue still forwards
+    // that error to the listener above; then the initialisation settles (bounded) and it closes.
     const settled = this.queue.waitUntilReady().then(
       () => undefined,
       () => undefined,
     );
+    this.connection.disconnect();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, 5000)))]);
+    await Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1000)))]);
     clearTimeout(timer);
     await this.queue.close();
-    this.connection.disconnect();
   }
 }
