@@ -33,6 +33,8 @@ export interface PgConnection {
  * A query node-pg runs (its "submittable" protocol, as pg-copy-streams and pg-cursor use): it
  * sends the COPY, takes the socket's data from node-pg's parser until CopyDone (or an error),
  * then hands the rest back, so node-pg reads CommandComplete, ReadyForQuery or the error itself.
+ * (A notice the backend sends during the COPY stays in the data, skipped by `CopyTuples`: it
+ * never reaches the client's 'notice' listeners.)
  */
 export class CopyOutQuery {
   readonly result: Promise<Buffer>;
@@ -68,16 +70,21 @@ export class CopyOutQuery {
   }
 
   private readonly onData = (chunk: Buffer): void => {
+    let rest: Buffer | null;
     try {
-      this.take(chunk);
+      rest = this.take(chunk);
     } catch (err) {
       // The connection's place in the protocol is lost: end it (the pool drops it) and fail.
       this.fail(err as Error);
       this.connection?.stream.destroy(err as Error);
+      return;
     }
+    // (Outside the try: what node-pg does with the rest is node-pg's to report.)
+    if (rest) this.detach(rest);
   };
 
-  private take(incoming: Buffer): void {
+  /** Takes the chunk in; past CopyDone or at an ErrorResponse, what node-pg is to read from there. */
+  private take(incoming: Buffer): Buffer | null {
     let chunk = incoming;
     if (this.carry) {
       chunk = Buffer.concat([this.carry, incoming]);
@@ -97,13 +104,12 @@ export class CopyOutQuery {
       if (n - at < 5) {
         this.keep(chunk.subarray(0, at));
         this.carry = chunk.subarray(at);
-        return;
+        return null;
       }
       const code = chunk[at];
       if (code === ERROR_RESPONSE) {
         // node-pg reads the error from here and calls handleError.
-        this.detach(chunk.subarray(at));
-        return;
+        return chunk.subarray(at);
       }
       const length = chunk.readInt32BE(at + 1);
       if (length < 4) throw new Error(`COPY: a message of type ${code} claims ${length} bytes`);
@@ -112,13 +118,13 @@ export class CopyOutQuery {
         if (!this.failed)
           this.copied = this.size === 0 ? Buffer.alloc(0) : Buffer.concat(this.chunks, this.size);
         this.chunks.length = 0;
-        this.detach(chunk.subarray(at + 1 + length));
-        return;
+        return chunk.subarray(at + 1 + length);
       }
       at += 5;
       this.need = length - 4;
     }
     this.keep(chunk);
+    return null;
   }
 
   private keep(part: Buffer): void {
@@ -127,6 +133,7 @@ export class CopyOutQuery {
     this.size += part.length;
   }
 
+  /** node-pg's parser back on the socket, reading `rest` first. */
   private detach(rest: Buffer): void {
     const { connection, pgOnData } = this;
     if (!connection || !pgOnData) return;
