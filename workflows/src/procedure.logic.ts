@@ -200,7 +200,7 @@ export function sameState(a: PersistedProcedure, b: PersistedProcedure): boolean
  * Deep equality as JSON sees values (an undefined member is no member; objects are unordered),
  * without serializing: it stops at the first difference.
  */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {

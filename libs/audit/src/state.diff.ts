@@ -1,3 +1,5 @@
+import { sameJson } from '@qianqi/workflows';
+
 /**
  * Where two JSON values first differ, as a path (`context.items.eia.status`), or null when they
  * are equal as JSON (key order ignored, an undefined property the same as a missing one). The
@@ -5,28 +7,6 @@
  */
 export function firstDifference(a: unknown, b: unknown): string | null {
   return sameJson(a, b) ? null : pathOfDifference(a, b, '');
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let defined = 0;
-  for (const key in x) {
-    const v = x[key];
-    if (v === undefined) continue;
-    defined += 1;
-    if (!sameJson(v, y[key])) return false;
-  }
-  for (const key in y) if (y[key] !== undefined) defined -= 1;
-  return defined === 0;
 }
 
 function pathOfDifference(a: unknown, b: unknown, path: string): string {

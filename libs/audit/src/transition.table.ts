@@ -1,5 +1,6 @@
 import type { AnyStateMachine } from 'xstate';
 import {
+  sameJson,
   sameState,
   type PersistedProcedure,
   type ProcedureContext,
@@ -234,8 +235,7 @@ export class TransitionTable {
           slot.next[i] = next;
         }
         // A transition ending where it began changes nothing: ProcedureLogic.apply refuses it too.
-        if (next === valueId && sameState(this.stateOf(r), { value: this.values[next], context }))
-          return false;
+        if (next === valueId && sameJson(r.context, context)) return false;
         r.valueId = next;
         r.context = context;
         return true;
