@@ -110,7 +110,7 @@ export class TransitionTable {
   private readonly slotsByMode = new Map<string, (Map<string, Slot> | undefined)[]>();
   /** Counts the times every slot was dropped: a `Replaying` holding older ones fetches them again. */
   private generation = 0;
-  /** Guards whose answer depends on nothing but the approval mode (see `step`). */
+  /** Guards whose answer depends on nothing but the approval mode (see `advance`). */
   private readonly modeGuards: ReadonlySet<string>;
   private slotCount = 0;
   private regions: RegionMap | null;
@@ -175,14 +175,8 @@ export class TransitionTable {
 
   /** One event through the machine; `accepted` is false when the machine refused it. */
   apply(state: PersistedProcedure, event: ProcedureEvent): { state: PersistedProcedure; accepted: boolean } {
-    const next = this.step(state, event);
-    return next ? { state: next, accepted: true } : { state, accepted: false };
-  }
-
-  /** One event through the machine: the next state, or null when the machine refused it. */
-  step(state: PersistedProcedure, event: ProcedureEvent): PersistedProcedure | null {
     const r = this.resume(state);
-    return this.advance(r, event) ? this.stateOf(r) : null;
+    return this.advance(r, event) ? { state: this.stateOf(r), accepted: true } : { state, accepted: false };
   }
 
   /** A replay going on from `state`, to be advanced event by event. */
