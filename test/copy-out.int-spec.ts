@@ -1,22 +1,7 @@
 import { Pool, type PoolClient } from 'pg';
-import { copyOut, CopyTuples } from '../libs/persistence/src/copy-binary';
+import { copyOut } from '../libs/persistence/src/copy-binary';
 import { TEST_DATABASE_URL } from './support/test-env';
-
-/** Each row's fields as text (null for NULL). */
-function rowsOf(buf: Buffer): (string | null)[][] {
-  const t = new CopyTuples(buf);
-  const out: (string | null)[][] = [];
-  for (let n = t.tuple(); n !== -1; n = t.tuple()) {
-    const row: (string | null)[] = [];
-    for (let f = 0; f < n; f++) {
-      const len = t.length();
-      row.push(len < 0 ? null : buf.toString('utf8', t.at, t.at + len));
-      if (len > 0) t.at += len;
-    }
-    out.push(row);
-  }
-  return out;
-}
+import { copyRows } from './support/copy-rows';
 
 describe('copyOut against PostgreSQL', () => {
   let pool: Pool;
@@ -34,20 +19,20 @@ describe('copyOut against PostgreSQL', () => {
     const sql = `SELECT g::text, CASE WHEN g % 7 = 0 THEN NULL ELSE repeat('字', (g * 37) % 400) END,
                         CASE WHEN g % 1000 = 0 THEN repeat('x', 150000) ELSE '' END
                    FROM generate_series(1, 20000) g ORDER BY g`;
-    const rows = rowsOf(await copyOut(client, sql));
+    const rows = copyRows(await copyOut(client, sql));
     expect(rows).toHaveLength(20000);
     const { rows: expected } = await client.query({ text: sql, rowMode: 'array' });
     expect(rows).toEqual(expected);
   });
 
   it('reads no rows', async () => {
-    expect(rowsOf(await copyOut(client, 'SELECT 1 WHERE false'))).toEqual([]);
+    expect(copyRows(await copyOut(client, 'SELECT 1 WHERE false'))).toEqual([]);
   });
 
   it('steps over notices sent between the rows', async () => {
     await client.query(`CREATE OR REPLACE FUNCTION pg_temp.noisy(i int) RETURNS int LANGUAGE plpgsql AS
       $$ BEGIN RAISE NOTICE 'row %', i; RETURN i; END $$`);
-    const rows = rowsOf(
+    const rows = copyRows(
       await copyOut(client, 'SELECT pg_temp.noisy(g)::text FROM generate_series(1, 300) g'),
     );
     expect(rows.map((r) => Number(r[0]))).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
@@ -81,6 +66,6 @@ describe('copyOut against PostgreSQL', () => {
     ).rejects.toMatchObject({ code: '22012' });
     const { rows } = await client.query('SELECT 41 + 1 AS answer');
     expect(rows).toEqual([{ answer: 42 }]);
-    expect(rowsOf(await copyOut(client, "SELECT 'after'"))).toEqual([['after']]);
+    expect(copyRows(await copyOut(client, "SELECT 'after'"))).toEqual([['after']]);
   });
 });

@@ -2,6 +2,7 @@ import './support/test-env';
 import { Client } from 'pg';
 import { eventBody, isJsonbTextOf, jsonbText } from '../libs/domain/src';
 import { TEST_DATABASE_URL } from './support/test-env';
+import { prng } from './support/prng';
 
 /**
  * The event hash is taken over the text PostgreSQL prints for jsonb, written by jsonbText in the
@@ -9,17 +10,6 @@ import { TEST_DATABASE_URL } from './support/test-env';
  * with such a value would be reported altered: so they are compared here on the server itself,
  * over random values of every shape events carry (and some they never do).
  */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PIECES = [
   'a',
   'Z',

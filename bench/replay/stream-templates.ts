@@ -14,6 +14,7 @@ import {
   type PersistedProcedure,
   type ProcedureDefinition,
 } from '@qianqi/workflows';
+import { prng } from '../../test/support/prng';
 
 /**
  * Realistic procedure histories for the replay benchmark, decided by the real `decideCommand` on
@@ -38,16 +39,7 @@ export const TEMPLATE_PROCEDURE_ID = '11111111-1111-4111-8111-111111111111';
 export const TEMPLATE_PROJECT_ID = '22222222-2222-4222-8222-222222222222';
 export const TEMPLATE_EPOCH = Date.UTC(2026, 2, 2, 1, 0, 0);
 
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const applicant: Actor = {
   id: 'bench-applicant',

@@ -8,18 +8,7 @@ import {
 } from '@qianqi/workflows';
 import { replayWithTable } from './table.replay';
 import { TransitionTable } from './transition.table';
-
-/** A small deterministic PRNG, so a failing stream can be built again. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../../test/support/prng';
 
 const logic = new ProcedureLogic(DEFAULT_CATALOGUE);
 

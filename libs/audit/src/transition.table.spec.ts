@@ -11,18 +11,7 @@ import {
   type ProcedureDefinition,
 } from '@qianqi/workflows';
 import { TransitionTable } from './transition.table';
-
-/** A small deterministic PRNG, so a failing walk can be run again. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../../test/support/prng';
 
 /**
  * Random walks: at each step a command the item's state has a transition for (mostly) or any

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { CopyOutQuery, CopyTuples, type PgConnection } from './copy-binary';
+import { copyRows } from '../../../test/support/copy-rows';
 
 /** A backend message: its type byte, its length (counting itself) and its content. */
 function message(type: string, content: Buffer = Buffer.alloc(0)): Buffer {
@@ -64,24 +65,6 @@ function fakeConnection() {
   return { connection, stream, toPg, sent };
 }
 
-function readRows(buf: Buffer): (string | null)[][] {
-  const t = new CopyTuples(buf);
-  const out: (string | null)[][] = [];
-  for (let n = t.tuple(); n !== -1; n = t.tuple()) {
-    const row: (string | null)[] = [];
-    for (let f = 0; f < n; f++) {
-      const len = t.length();
-      if (len < 0) row.push(null);
-      else {
-        row.push(buf.toString('utf8', t.at, t.at + len));
-        t.at += len;
-      }
-    }
-    out.push(row);
-  }
-  return out;
-}
-
 describe('CopyOutQuery', () => {
   // Every way the socket can cut the messages (a header split in two included) must read the same.
   it.each([1, 2, 3, 4, 5, 6, 7, 13, 64, 1000, 65_536, 1 << 20])(
@@ -95,7 +78,7 @@ describe('CopyOutQuery', () => {
       for (let at = 0; at < all.length; at += size) stream.emit('data', all.subarray(at, at + size));
       copy.handleCommandComplete();
       copy.handleReadyForQuery();
-      expect(readRows(await copy.result)).toEqual(rows);
+      expect(copyRows(await copy.result)).toEqual(rows);
       expect(Buffer.concat(toPg).equals(after)).toBe(true);
       expect(stream.listenerCount('data')).toBe(1);
     },
