@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { StoredEvent, StoredStream } from '@qianqi/audit';
-import { copyOut, CopyTuples } from './copy-binary';
+import { copyOut, CopyTuples, type CopyPosition } from './copy-binary';
 
 export interface PinnedDefinitionRow {
   ref: string;
@@ -245,11 +245,11 @@ class CopiedStream implements StoredStream {
   readyToStart: boolean | null = null;
   /** Each read of `events` by another stream's check parses them again; they are hashed over their bodies. */
   readonly eventDataIsScratch = true;
-  private source: { buf: Buffer; from: { at: number; end: number }; count: number } | null = null;
+  private source: { buf: Buffer; from: CopyPosition; count: number } | null = null;
 
   constructor(readonly procedureId: string) {}
 
-  located(buf: Buffer, from: { at: number; end: number }, count: number): void {
+  located(buf: Buffer, from: CopyPosition, count: number): void {
     this.source = { buf, from, count };
   }
 
@@ -334,7 +334,7 @@ function indexEvents(buf: Buffer, stream: (id: string) => CopiedStream): void {
   current?.located(buf, from, count);
 }
 
-function readEvents(buf: Buffer, from: { at: number; end: number }, count: number): StoredEvent[] {
+function readEvents(buf: Buffer, from: CopyPosition, count: number): StoredEvent[] {
   const t = new CopyTuples(buf, from);
   const events: StoredEvent[] = new Array(count);
   for (let i = 0; i < count; i++) {

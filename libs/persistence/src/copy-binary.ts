@@ -172,6 +172,12 @@ export class CopyOutQuery {
   }
 }
 
+/** Where a tuple starts in `copyOut`'s data, and where the CopyData message it is read from ends. */
+export interface CopyPosition {
+  at: number;
+  end: number;
+}
+
 const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /**
@@ -191,7 +197,7 @@ export class CopyTuples {
   /** From the start of the data (its header is checked), or from a tuple found before (`at`, `end` as they were). */
   constructor(
     readonly buf: Buffer,
-    from?: { at: number; end: number },
+    from?: CopyPosition,
   ) {
     if (from !== undefined) {
       this.at = from.at;
