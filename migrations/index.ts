@@ -4,6 +4,7 @@ import { AuditAccess1763900000000 } from './1763900000000-audit-access';
 import { EscalationClimbStopped1764000000000 } from './1764000000000-escalation-climb-stopped';
 import { BatchFiring1764100000000 } from './1764100000000-batch-firing';
 import { IdempotentAnswerText1764200000000 } from './1764200000000-idempotent-answer-text';
+import { StoredTexts1764300000000 } from './1764300000000-stored-texts';
 
 /** Every migration, oldest first: listed, not globbed, so ts and compiled runs see the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   EscalationClimbStopped1764000000000,
   BatchFiring1764100000000,
   IdempotentAnswerText1764200000000,
+  StoredTexts1764300000000,
 ];
