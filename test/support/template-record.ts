@@ -88,9 +88,10 @@ export class TemplateRecord {
     return `0000000${i}-0001-4000-8000-000000000000`;
   }
 
-  /** `fn` with an audit store on the database. */
-  async withStore<T>(fn: (store: AuditStore) => Promise<T>): Promise<T> {
-    const ds = createDataSource({ url: this.url, poolSize: 3, applicationName: 'qianqi-test' });
+  /** `fn` with an audit store on the database (connected as `user`, or as the superuser). */
+  async withStore<T>(fn: (store: AuditStore) => Promise<T>, user?: string): Promise<T> {
+    const url = user ? Object.assign(new URL(this.url), { username: user }).toString() : this.url;
+    const ds = createDataSource({ url, poolSize: 3, applicationName: 'qianqi-test' });
     await ds.initialize();
     try {
       return await fn(new AuditStore(ds));
@@ -99,14 +100,14 @@ export class TemplateRecord {
     }
   }
 
-  /** The bulk verifier's report over every procedure, in batches of two. */
-  verify(): Promise<RecordReport> {
+  /** The bulk verifier's report over every procedure, in batches of two (as `user`, or as the superuser). */
+  verify(user?: string): Promise<RecordReport> {
     return this.withStore(async (store) => {
       const runtimes = new DefinitionRuntimes(
         new DefinitionRegistry(BUILT_IN_DEFINITIONS),
         await store.pinnedDefinitions(),
       );
       return verifyRecord(store.streams({ batchSize: 2 }), runtimes.lookup);
-    });
+    }, user);
   }
 }

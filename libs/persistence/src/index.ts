@@ -6,6 +6,7 @@ export * from './definition.store';
 export * from './escalation.store';
 export * from './procedure.store';
 export * from './project.queries';
+export * from './stored-texts';
 export * from './timer.store';
 export * from './timer-batch.store';
 export { DataSource, EntityManager } from 'typeorm';
