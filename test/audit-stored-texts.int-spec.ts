@@ -252,3 +252,44 @@ describe('stored texts', () => {
     expect(third.length).toBeGreaterThan(0);
   });
 });
+
+/**
+ * A superuser can redefine a built-in function in SQL (generated columns then run it inlined),
+ * update a row, and put the function back: the catalog prints everything as before, but the
+ * function's row is no longer the one initdb wrote. (A database of its own: this one stays so.)
+ */
+describe('stored texts made while a built-in function was redefined', () => {
+  const db = new TemplateRecord('qianqi_texts_fn');
+
+  beforeAll(async () => {
+    await db.create();
+    await db.load(2);
+  }, 60_000);
+  afterAll(() => db.drop());
+
+  it('are not trusted once the function is back', async () => {
+    expect(await db.withStore((s) => s.readsStoredTexts())).toEqual({ events: true, snapshots: true });
+    const { rows } = await db.sql(
+      `SELECT pg_get_functiondef('pg_catalog.octet_length(text)'::regprocedure) AS definition`,
+    );
+    // The data's length as 1 byte: the verifier, trusting it, would parse the wrong data.
+    await db.sql(`CREATE OR REPLACE FUNCTION pg_catalog.octet_length(text) RETURNS integer
+                    LANGUAGE sql IMMUTABLE AS $$ SELECT 1 $$`);
+    await db.sql(`ALTER TABLE events DISABLE TRIGGER events_no_update_delete`);
+    await db.sql(`UPDATE events SET metadata = metadata WHERE stream_id = $1 AND version = 2`, [
+      TemplateRecord.procedureId(0),
+    ]);
+    await db.sql(`ALTER TABLE events ENABLE TRIGGER events_no_update_delete`);
+    await db.sql(rows[0].definition);
+    const { rows: lengths } = await db.sql(
+      `SELECT hashed_data_bytes AS stored, octet_length(data::text) AS now FROM events WHERE stream_id = $1 AND version = 2`,
+      [TemplateRecord.procedureId(0)],
+    );
+    expect(lengths[0].stored).toBe(1);
+    expect(lengths[0].now).toBeGreaterThan(1);
+    expect(await db.withStore((s) => s.readsStoredTexts())).toEqual({ events: false, snapshots: true });
+    const report = await db.verify();
+    expect(report.failures).toEqual([]);
+    expect(report).toMatchObject({ procedures: 2, ok: true });
+  });
+});

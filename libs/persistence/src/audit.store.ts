@@ -239,6 +239,7 @@ type GeneratedColumnRow = {
   type: string;
   expression: string;
   own: boolean;
+  altered: boolean;
   inherited: boolean;
 };
 
@@ -249,7 +250,10 @@ type GeneratedColumnRow = {
  * built-in cast, such as jsonb to text) exactly as it prints a built-in cast, but such a function
  * could answer anything, and the column keeps depending on it even after the cast is dropped.
  * Built-in objects have ids below 16384 (FirstNormalObjectId); the table itself is the one
- * dependency of its own a column's expression has. And whether the table has tables inheriting
+ * dependency of its own a column's expression has. Whether a built-in function or operator it
+ * calls was redefined since initdb (`altered`: CREATE OR REPLACE FUNCTION pg_catalog.… in SQL,
+ * which generated columns then run inlined, and back again; what is left is the row's xmin, 1 for
+ * every row initdb loads). And whether the table has tables inheriting
  * from it (`inherited`): reading the table reads theirs too (as the application's reads do), whose
  * columns are their own.
  */
@@ -258,7 +262,12 @@ const GENERATED_COLUMNS = `SELECT c.relname, a.attname AS column, format_type(a.
          pg_get_expr(d.adbin, d.adrelid) AS expression,
          EXISTS (SELECT 1 FROM pg_depend dep
                   WHERE dep.classid = 'pg_attrdef'::regclass AND dep.objid = d.oid AND dep.refobjid >= 16384
-                    AND NOT (dep.refclassid = 'pg_class'::regclass AND dep.refobjid = d.adrelid)) AS own
+                    AND NOT (dep.refclassid = 'pg_class'::regclass AND dep.refobjid = d.adrelid)) AS own,
+         EXISTS (SELECT 1 FROM regexp_matches(d.adbin::text, ':(funcid|opfuncid|opno) ([0-9]+)', 'g') m
+                  WHERE m[2] <> '0'
+                    AND NOT EXISTS (SELECT 1 FROM pg_proc p WHERE m[1] <> 'opno' AND p.oid = m[2]::oid AND p.xmin = '1'::xid)
+                    AND NOT EXISTS (SELECT 1 FROM pg_operator o WHERE m[1] = 'opno' AND o.oid = m[2]::oid AND o.xmin = '1'::xid))
+           AS altered
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
     JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
    WHERE a.attgenerated = 's' AND NOT a.attisdropped`;
@@ -278,7 +287,7 @@ async function storedTextsOf(client: PoolClient, expected: Map<string, string> |
   );
   const found = new Map(
     rows
-      .filter((r) => !r.own && !r.inherited)
+      .filter((r) => !r.own && !r.altered && !r.inherited)
       .map((r) => [`${r.relname}.${r.column}`, `${r.type} ${r.expression}`]),
   );
   const intact = (table: StoredTextColumn['table']) =>
