@@ -88,9 +88,19 @@ describe('npm run verify', () => {
       const bad = run('scripts/verify.ts', ['--procedure', procedureId, '--json'], env);
       expect(bad.code).toBe(1);
       const report = JSON.parse(bad.out.trim().split('\n').pop()!);
-      expect(report.failures.map((f: { version: number; kind: string }) => [f.version, f.kind])).toEqual([
-        [2, 'HASH_MISMATCH'],
-      ]);
+      const kinds = (r: { failures: { version: number; kind: string }[] }) =>
+        r.failures.map((f) => [f.version, f.kind]);
+      expect(kinds(report)).toEqual([[2, 'HASH_MISMATCH']]);
+      // Read from the texts PostgreSQL keeps; with --compose, from texts composed of the columns.
+      expect(report.stats.texts.events).toEqual({ stored: 1, composed: 0 });
+      const composed = run('scripts/verify.ts', ['--procedure', procedureId, '--json', '--compose'], env);
+      expect(composed.code).toBe(1);
+      const again = JSON.parse(composed.out.trim().split('\n').pop()!);
+      expect(kinds(again)).toEqual([[2, 'HASH_MISMATCH']]);
+      expect(again.stats.texts).toEqual({
+        events: { stored: 0, composed: 1 },
+        snapshots: { stored: 0, composed: 1 },
+      });
     } finally {
       await removeProcedures([procedureId]);
       await engine.close();

@@ -48,6 +48,9 @@ const toEvent = (r: EventRow): StoredEvent => ({
 export class AuditStore {
   constructor(private readonly ds: DataSource) {}
 
+  /** Batches read so far by this store, by whether they read the stored texts or composed them. */
+  readonly texts = { events: { stored: 0, composed: 0 }, snapshots: { stored: 0, composed: 0 } };
+
   async pinnedDefinitions(): Promise<PinnedDefinitionRow[]> {
     return this.ds.query(`SELECT ref, hash, content FROM definitions ORDER BY ref`);
   }
@@ -86,9 +89,12 @@ export class AuditStore {
    * caller checks the one before: PostgreSQL then works on the next batches instead of waiting
    * for the caller to ask.
    */
-  async *streams(opts: { procedureId?: string; batchSize?: number } = {}): AsyncGenerator<StoredStream[]> {
+  async *streams(
+    opts: { procedureId?: string; batchSize?: number; compose?: boolean } = {},
+  ): AsyncGenerator<StoredStream[]> {
+    const compose = opts.compose ?? false;
     if (opts.procedureId) {
-      const one = await this.batch({ only: opts.procedureId });
+      const one = await this.batch({ only: opts.procedureId }, compose);
       if (one.length) yield one;
       return;
     }
@@ -104,7 +110,7 @@ export class AuditStore {
           const upper = await this.boundAfter(lower, next);
           next = Math.min(size, next * 2);
           // The last range is open-ended: streams past the last snapshot (or with none at all) too.
-          const batch = this.batch({ lower, upper });
+          const batch = this.batch({ lower, upper }, compose);
           // Its failure is met when it is awaited; until then it must not count as unhandled.
           batch.catch(() => undefined);
           ahead.push(batch);
@@ -134,8 +140,9 @@ export class AuditStore {
     return rows.length ? rows[0].id : null;
   }
 
-  private async batch(range: Range): Promise<StoredStream[]> {
-    const expected = await this.expectedTexts();
+  /** `compose`: the stored texts are not read at all, whatever the catalog says. */
+  private async batch(range: Range, compose: boolean): Promise<StoredStream[]> {
+    const expected = compose ? null : await this.expectedTexts();
     const runner = this.ds.createQueryRunner();
     // The pg connection itself, for COPY (see copy-binary.ts).
     const client = (await runner.connect()) as PoolClient;
@@ -144,7 +151,10 @@ export class AuditStore {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       // A batch's events are sorted by stream in memory, not in temporary files.
       await client.query(`SET LOCAL work_mem = '64MB'`);
-      const result = await readBatch(client, range, await storedTextsOf(client, expected));
+      const stored = await storedTextsOf(client, expected);
+      this.texts.events[stored.events ? 'stored' : 'composed'] += 1;
+      this.texts.snapshots[stored.snapshots ? 'stored' : 'composed'] += 1;
+      const result = await readBatch(client, range, stored);
       await client.query('COMMIT');
       return result;
     } catch (err) {
