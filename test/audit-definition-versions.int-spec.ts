@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ProcedureQueries } from '../libs/engine/src';
 import { DefinitionStore, DataSource } from '../libs/persistence/src';
 import { DEFAULT_CATALOGUE, contentHash, type ProcedureDefinition } from '../workflows/src';
 import { auditActors, removeProcedures, startAuditEngine, type AuditEngine } from './support/audit-engine';
@@ -81,7 +82,7 @@ describe('definition versions', () => {
     }
   });
 
-  it('still replays and verifies a version the code no longer ships, from the content pinned in the database', async () => {
+  it('still replays, verifies and shows a version the code no longer ships, from the content pinned in the database', async () => {
     engine = await startAuditEngine([v1]);
     const p = await engine.register({ definition: `${id}@1` });
     created.push(p.procedureId);
@@ -93,6 +94,14 @@ describe('definition versions', () => {
     const view = await engine.history.replay(auditActors.auditor(), p.procedureId, null);
     expect(view.definition).toBe(`${id}@1`);
     expect(view.items.find((i) => i.key === 'eia')!.status).toBe('submitted');
+    // The live view (GET /procedures/:id) too, where the snapshot is read with that version.
+    const live = await engine.app.get(ProcedureQueries).procedure(p.applicant, p.procedureId);
+    expect(live.definition).toBe(`${id}@1`);
+    expect(live.items.find((i) => i.key === 'eia')!.status).toBe('submitted');
+    // Commands are decided by the running code alone, which no longer has that version.
+    await expect(
+      engine.run(p.procedureId, 'eia', { type: 'ACCEPT' }, auditActors.officer('ecology')),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND', message: `definition ${id}@1 not found` });
   });
 
   it('refuses to boot when a published version changed content without a new version number', async () => {

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { DefinitionStore } from '@qianqi/persistence';
 import {
   BUILT_IN_DEFINITIONS,
+  contentHash,
   DefinitionRegistry,
   DEPARTMENTS,
   TASK_FORCES,
@@ -40,6 +41,25 @@ export class DefinitionsService implements OnModuleInit {
     const d = this.registry.get(ref);
     if (!d) throw new NotFoundError('definition', ref);
     return d;
+  }
+
+  private readonly retired = new Map<string, RegisteredDefinition>();
+
+  /**
+   * Any version a procedure ran on: the running catalogue's, or, for a version the code no longer
+   * ships, the content pinned in the database (once it hashes to the pinned hash). For reading
+   * what happened; commands run on the running catalogue alone (`get`).
+   */
+  async version(ref: string): Promise<RegisteredDefinition> {
+    const known = this.registry.get(ref) ?? this.retired.get(ref);
+    if (known) return known;
+    const pin = await this.store.pinned(ref);
+    if (!pin || contentHash(pin.content as ProcedureDefinition) !== pin.hash)
+      throw new NotFoundError('definition', ref);
+    const [stored] = new DefinitionRegistry([pin.content as ProcedureDefinition]).all();
+    if (stored.ref !== ref) throw new NotFoundError('definition', ref);
+    this.retired.set(ref, stored);
+    return stored;
   }
 
   resolve(refOrId: string): RegisteredDefinition | undefined {

@@ -33,6 +33,12 @@ export class DefinitionStore {
     }
   }
 
+  /** The content and hash a version was pinned with, or null if it never was. */
+  async pinned(ref: string): Promise<{ hash: string; content: unknown } | null> {
+    const rows = await this.ds.query(`SELECT hash, content FROM definitions WHERE ref = $1`, [ref]);
+    return rows.length ? { hash: rows[0].hash, content: rows[0].content } : null;
+  }
+
   async refs(): Promise<string[]> {
     const rows = await this.ds.query(`SELECT ref FROM definitions ORDER BY ref`);
     return rows.map((r: { ref: string }) => r.ref);

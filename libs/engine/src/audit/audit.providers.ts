@@ -1,7 +1,6 @@
 import { AccessLogStore, AuditStore, DataSource } from '@qianqi/persistence';
 import { CalendarHistory } from '../calendar/calendar-history.service';
 import { AccessLog } from './access-log.service';
-import { DefinitionVersions } from './definition-versions';
 import { ProcedureHistory } from './procedure-history.queries';
 import { VerifyRecordUseCase } from './verify-record.usecase';
 
@@ -11,7 +10,6 @@ export const AUDIT_PROVIDERS = [
   { provide: AccessLogStore, inject: [DataSource], useFactory: (ds: DataSource) => new AccessLogStore(ds) },
   AccessLog,
   CalendarHistory,
-  DefinitionVersions,
   ProcedureHistory,
   VerifyRecordUseCase,
 ];

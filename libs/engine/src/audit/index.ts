@@ -1,5 +1,4 @@
 export * from './access-log.service';
 export * from './audit.providers';
-export * from './definition-versions';
 export * from './procedure-history.queries';
 export * from './verify-record.usecase';

@@ -22,9 +22,9 @@ import {
 import { AuditStore, type ProcedureScopeRow } from '@qianqi/persistence';
 import { CalendarHistory } from '../calendar/calendar-history.service';
 import { Clock } from '../clock';
+import { DefinitionsService } from '../definitions.service';
 import { DEADLINES } from '../tokens';
 import { ACCESS_ACTIONS, AccessLog } from './access-log.service';
-import { DefinitionVersions } from './definition-versions';
 
 export type ExportFormat = 'jsonl' | 'csv';
 
@@ -47,7 +47,7 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
 export class ProcedureHistory {
   constructor(
     private readonly audit: AuditStore,
-    private readonly versions: DefinitionVersions,
+    private readonly definitions: DefinitionsService,
     private readonly accessLog: AccessLog,
     private readonly clock: Clock,
     private readonly calendarHistory: CalendarHistory,
@@ -57,7 +57,7 @@ export class ProcedureHistory {
   async replay(actor: Actor, procedureId: string, at: string | null): Promise<ReplayView> {
     const asOf = at === null ? await this.clock.sync() : parseAsOf(at);
     const { scope, events } = await this.readable(actor, procedureId);
-    const { logic } = await this.versions.get(this.definitionOf(scope, events));
+    const { logic } = await this.definitions.version(this.definitionOf(scope, events));
     // To a moment: deadlines on the calendar as it stood then (a year loaded later was not known).
     const deadlines =
       at === null || !this.deadlines
@@ -86,7 +86,7 @@ export class ProcedureHistory {
 
   async timeline(actor: Actor, procedureId: string): Promise<TimelineEntry[]> {
     const { scope, events } = await this.readable(actor, procedureId);
-    const { logic } = await this.versions.get(this.definitionOf(scope, events));
+    const { logic } = await this.definitions.version(this.definitionOf(scope, events));
     // Each line on the calendar as it stood when its event was recorded, as replay does.
     const deadlines = this.deadlines ? await this.calendarHistory.deadlinesAlong(procedureId) : undefined;
     const entries = timeline(logic, events, { deadlines });
@@ -102,7 +102,7 @@ export class ProcedureHistory {
         `role ${actor.role} may not export a procedure (allowed: auditor, admin, the project's applicant)`,
       );
     }
-    const def = await this.versions.get(this.definitionOf(scope, events));
+    const def = await this.definitions.version(this.definitionOf(scope, events));
     const body =
       format === 'csv'
         ? toCsv(procedureId, { ref: def.ref, hash: def.hash }, events)

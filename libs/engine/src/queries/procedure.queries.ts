@@ -44,8 +44,9 @@ export class ProcedureQueries {
     return loaded;
   }
 
-  viewOf(loaded: LoadedProcedure) {
-    const { logic } = this.definitions.get(loaded.definition);
+  /** The live view, on the version the procedure runs (a retired one from its pinned content). */
+  async viewOf(loaded: LoadedProcedure) {
+    const { logic } = await this.definitions.version(loaded.definition);
     return procedureView(
       logic,
       loaded.state,
@@ -68,7 +69,7 @@ export class ProcedureQueries {
     if (!project) throw new NotFoundError('project', id);
     assertCanRead(actor, project);
     const loaded = await this.store.load(project.procedureId);
-    const view = loaded ? this.viewOf(loaded) : null;
+    const view = loaded ? await this.viewOf(loaded) : null;
     return { ...this.summary(project), procedure: view };
   }
 
