@@ -60,5 +60,24 @@ export class DefinitionRegistry {
   }
 }
 
+/**
+ * Version `ref` as pinned in the database (its content and the hash it was first published with),
+ * for a version the code no longer ships: null when that content does not hash to the pinned hash,
+ * is another version, or does not pass today's validation (so it cannot be run or replayed).
+ */
+export function pinnedDefinition(
+  ref: string,
+  pin: { hash: string; content: unknown },
+): RegisteredDefinition | null {
+  try {
+    const content = pin.content as ProcedureDefinition;
+    if (contentHash(content) !== pin.hash) return null;
+    const [stored] = new DefinitionRegistry([content]).all();
+    return stored.ref === ref ? stored : null;
+  } catch {
+    return null;
+  }
+}
+
 export const BUILT_IN_DEFINITIONS: ProcedureDefinition[] = [DEFAULT_CATALOGUE, INDUSTRIAL_PARK_CATALOGUE];
 export const DEFAULT_DEFINITION_ID = DEFAULT_CATALOGUE.id;

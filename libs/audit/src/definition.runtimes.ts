@@ -1,4 +1,4 @@
-import { contentHash, DefinitionRegistry, type ProcedureDefinition } from '@qianqi/workflows';
+import { pinnedDefinition, type DefinitionRegistry } from '@qianqi/workflows';
 import type { DefinitionLookup, DefinitionRuntime } from './stream.verification';
 import { TransitionTable } from './transition.table';
 
@@ -39,13 +39,8 @@ export class DefinitionRuntimes {
     const code = this.registry.get(ref);
     if (pin) {
       if (code && code.hash === pin.hash) return runtime(ref, code.logic);
-      if (contentHash(pin.content as ProcedureDefinition) !== pin.hash) return null;
-      try {
-        const [stored] = new DefinitionRegistry([pin.content as ProcedureDefinition]).all();
-        return stored.ref === ref ? runtime(ref, stored.logic) : null;
-      } catch {
-        return null;
-      }
+      const stored = pinnedDefinition(ref, pin);
+      return stored ? runtime(ref, stored.logic) : null;
     }
     return code ? runtime(ref, code.logic) : null;
   }

@@ -2,9 +2,9 @@ import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { DefinitionStore } from '@qianqi/persistence';
 import {
   BUILT_IN_DEFINITIONS,
-  contentHash,
   DefinitionRegistry,
   DEPARTMENTS,
+  pinnedDefinition,
   TASK_FORCES,
   type ProcedureDefinition,
   type RegisteredDefinition,
@@ -54,10 +54,8 @@ export class DefinitionsService implements OnModuleInit {
     const known = this.registry.get(ref) ?? this.retired.get(ref);
     if (known) return known;
     const pin = await this.store.pinned(ref);
-    if (!pin || contentHash(pin.content as ProcedureDefinition) !== pin.hash)
-      throw new NotFoundError('definition', ref);
-    const [stored] = new DefinitionRegistry([pin.content as ProcedureDefinition]).all();
-    if (stored.ref !== ref) throw new NotFoundError('definition', ref);
+    const stored = pin && pinnedDefinition(ref, pin);
+    if (!stored) throw new NotFoundError('definition', ref);
     this.retired.set(ref, stored);
     return stored;
   }
