@@ -101,7 +101,7 @@ describe('definition versions', () => {
     // Commands are decided by the running code alone, which no longer has that version.
     await expect(
       engine.run(p.procedureId, 'eia', { type: 'ACCEPT' }, auditActors.officer('ecology')),
-    ).rejects.toMatchObject({ code: 'NOT_FOUND', message: `definition ${id}@1 not found` });
+    ).rejects.toMatchObject({ code: 'DEFINITION_RETIRED', details: { definition: `${id}@1` } });
   });
 
   it('refuses to boot when a published version changed content without a new version number', async () => {

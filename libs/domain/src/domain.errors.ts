@@ -26,6 +26,8 @@ export enum ErrorCode {
   CERTIFICATE_WITHHELD = 'CERTIFICATE_WITHHELD',
   /** APPROVE or a new SUBMIT while a prerequisite is not (or no longer) met. */
   PREREQUISITES_NOT_MET = 'PREREQUISITES_NOT_MET',
+  /** A command on a procedure whose definition version this deployment no longer ships. */
+  DEFINITION_RETIRED = 'DEFINITION_RETIRED',
 }
 
 export interface FieldProblem {

@@ -9,7 +9,7 @@ import {
   type ProcedureDefinition,
   type RegisteredDefinition,
 } from '@qianqi/workflows';
-import { NotFoundError, thresholdsOf } from '@qianqi/domain';
+import { DomainError, ErrorCode, NotFoundError, thresholdsOf } from '@qianqi/domain';
 import { EXTRA_DEFINITIONS } from './tokens';
 
 /** The catalogue the processes run: validated at construction, pinned in the database at boot. */
@@ -37,9 +37,16 @@ export class DefinitionsService implements OnModuleInit {
     );
   }
 
+  /** The running version `ref` of a procedure's definition, which decides its commands and timers. */
   get(ref: string): RegisteredDefinition {
     const d = this.registry.get(ref);
-    if (!d) throw new NotFoundError('definition', ref);
+    if (!d)
+      throw new DomainError(
+        ErrorCode.DEFINITION_RETIRED,
+        `the procedure runs definition ${ref}, which this deployment no longer ships: ` +
+          `it can be read, replayed, exported and verified, but not advanced`,
+        { definition: ref },
+      );
     return d;
   }
 

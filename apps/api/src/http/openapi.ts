@@ -14,7 +14,7 @@ const WHY: Record<number, string> = {
   401: 'UNAUTHENTICATED: no token, a bad signature, an expired token',
   403: 'FORBIDDEN: wrong role, department or org; nothing written',
   404: 'NOT_FOUND',
-  409: 'a refusal by the state of the record (INVALID_TRANSITION, MATERIALS_INCOMPLETE, PROJECT_CODE_TAKEN…)',
+  409: 'a refusal by the state of the record (INVALID_TRANSITION, MATERIALS_INCOMPLETE, PROJECT_CODE_TAKEN, DEFINITION_RETIRED…)',
   412: 'PRECONDITION_FAILED: If-Match is stale',
   413: 'PAYLOAD_TOO_LARGE: body over 1 MiB',
   414: 'URI_TOO_LONG: a path parameter over 100 characters',

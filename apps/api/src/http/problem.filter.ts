@@ -34,6 +34,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.INVALID_CALENDAR]: 400,
   [ErrorCode.CERTIFICATE_WITHHELD]: 409,
   [ErrorCode.PREREQUISITES_NOT_MET]: 409,
+  [ErrorCode.DEFINITION_RETIRED]: 409,
   [ErrorCode.PRECONDITION_FAILED]: 412,
 };
 
