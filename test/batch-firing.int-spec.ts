@@ -131,4 +131,29 @@ describe('timers fired in batches', () => {
     );
     expect(reds.map((e) => e.metadata.occurredAt)).toEqual(['2026-03-13T15:59:59.001Z']);
   });
+
+  it('a procedure on a version this deployment no longer ships is passed over, and the others fire', async () => {
+    const [stuck, fine] = await Promise.all([
+      a.register({ plannedStartDate: '2026-03-18' }),
+      a.register({ plannedStartDate: '2026-03-18' }),
+    ]);
+    // As if a later deployment had dropped the version the first one runs.
+    await a.ds.query(
+      `INSERT INTO definitions (ref, id, version, hash, content)
+       SELECT 'default@99', id, 99, hash, content FROM definitions WHERE ref = 'default@1' ON CONFLICT DO NOTHING`,
+    );
+    await a.ds.query(`UPDATE procedure_snapshots SET definition = 'default@99' WHERE procedure_id = $1`, [
+      stuck.procedureId,
+    ]);
+    const before = (await events(stuck.procedureId)).length;
+    await setClock('2026-03-19T09:00:00+08:00');
+    await a.fire.sweepDue();
+    expect((await events(fine.procedureId)).map((e) => e.type)).toContain('ProjectLightChanged');
+    expect(await events(stuck.procedureId)).toHaveLength(before);
+    const waiting = await a.ds.query(
+      `SELECT count(*)::int AS n FROM timers WHERE procedure_id = $1 AND status = 'armed' AND due_at <= now()`,
+      [stuck.procedureId],
+    );
+    expect(waiting[0].n).toBeGreaterThan(0);
+  });
 });

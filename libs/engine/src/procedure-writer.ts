@@ -93,6 +93,11 @@ export class ProcedureWriter {
     @Optional() @Inject(DEADLINES) private readonly deadlines?: DeadlineCalculator,
   ) {}
 
+  /** Whether this deployment decides procedures of `definition` (it ships that version). */
+  decides(definition: string): boolean {
+    return this.definitions.registry.get(definition) !== undefined;
+  }
+
   plan(
     loaded: LoadedProcedure,
     decided: { state: PersistedProcedure; events: NewEvent[] },
