@@ -76,13 +76,14 @@ export class TimerStore {
    * Locks the procedure's snapshot row, as every writer of a procedure does first: firing takes
    * it before touching any timer row of the procedure, so a fire, a command and a ticket action
    * always lock in the same order (snapshot, ticket, timers) and cannot deadlock each other.
+   * Null when there is no such procedure; else the definition version it runs.
    */
-  async lockProcedure(procedureId: string, manager: EntityManager): Promise<boolean> {
+  async lockProcedure(procedureId: string, manager: EntityManager): Promise<{ definition: string } | null> {
     const rows = await manager.query(
-      `SELECT procedure_id FROM procedure_snapshots WHERE procedure_id = $1 FOR UPDATE`,
+      `SELECT definition FROM procedure_snapshots WHERE procedure_id = $1 FOR UPDATE`,
       [procedureId],
     );
-    return rows.length > 0;
+    return rows.length > 0 ? { definition: rows[0].definition } : null;
   }
 
   /**

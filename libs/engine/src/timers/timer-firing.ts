@@ -55,7 +55,15 @@ export class TimerFiring {
         const result: ProcedureFiring = { fired: [], armed: [] };
         // The snapshot row first, before any timer row of the procedure: the order a command's
         // append and a ticket action take them in too.
-        await this.timers.lockProcedure(procedureId, m);
+        const locked = await this.timers.lockProcedure(procedureId, m);
+        // A version this deployment no longer ships cannot be decided: its timers wait (as the
+        // batch firing leaves them), rather than fail the job again and again.
+        if (locked && !this.writer.decides(locked.definition)) {
+          this.logger.warn(
+            `procedure ${procedureId} runs ${locked.definition}, which this deployment does not ship: its timers wait`,
+          );
+          return result;
+        }
         for (let n = 0; n < MAX_FIRES_PER_PROCEDURE; n++) {
           const next = await this.timers.earliestArmed(through, { procedureId, manager: m });
           if (!next) break;
