@@ -158,5 +158,10 @@ describe('timers fired in batches', () => {
     // Its own job (the one-procedure path) leaves it waiting too, rather than failing.
     expect(await a.fire.execute(waiting[0].id, waiting[0].version)).toBe('stale');
     expect(await events(stuck.procedureId)).toHaveLength(before);
+    // A manual clock move fires in due order: past the waiting timer, on to those due after it.
+    const later = await a.register({ plannedStartDate: '2026-03-25' });
+    await a.advance.execute('2026-03-27T09:00:00+08:00');
+    expect((await events(later.procedureId)).map((e) => e.type)).toContain('ProjectLightChanged');
+    expect(await events(stuck.procedureId)).toHaveLength(before);
   });
 });

@@ -54,13 +54,15 @@ export class TimerStore {
    */
   async earliestArmed(
     until: string,
-    opts: { procedureId?: string; manager?: EntityManager } = {},
+    opts: { procedureId?: string; manager?: EntityManager; passing?: string[] } = {},
   ): Promise<TimerRecord | null> {
     const m = opts.manager ?? this.ds;
     if (!opts.procedureId) {
+      // (`passing`: procedures whose timers are left waiting.)
       const rows = await m.query(
-        `SELECT ${COLUMNS} FROM timers WHERE status = 'armed' AND due_at <= $1 ORDER BY due_at, id LIMIT 1`,
-        [until],
+        `SELECT ${COLUMNS} FROM timers WHERE status = 'armed' AND due_at <= $1
+            AND NOT (procedure_id = ANY($2::uuid[])) ORDER BY due_at, id LIMIT 1`,
+        [until, opts.passing ?? []],
       );
       return rows.length ? toTimer(rows[0]) : null;
     }

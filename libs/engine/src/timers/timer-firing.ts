@@ -19,6 +19,8 @@ export interface ProcedureFiring {
   fired: TimerRecord[];
   /** Timers the fires armed or moved: what the queue may now need. */
   armed: ArmedTimer[];
+  /** The procedure runs a version this deployment does not ship: its timers wait, none fired. */
+  waits?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export class TimerFiring {
           this.logger.warn(
             `procedure ${procedureId} runs ${locked.definition}, which this deployment does not ship: its timers wait`,
           );
-          return result;
+          return { ...result, waits: true };
         }
         for (let n = 0; n < MAX_FIRES_PER_PROCEDURE; n++) {
           const next = await this.timers.earliestArmed(through, { procedureId, manager: m });
