@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ProcedureQueries } from '../libs/engine/src';
+import { DefinitionsService, ProcedureQueries } from '../libs/engine/src';
 import { DefinitionStore, DataSource } from '../libs/persistence/src';
 import { DEFAULT_CATALOGUE, contentHash, type ProcedureDefinition } from '../workflows/src';
 import { auditActors, removeProcedures, startAuditEngine, type AuditEngine } from './support/audit-engine';
@@ -90,6 +90,11 @@ describe('definition versions', () => {
     await engine.close();
 
     engine = await startAuditEngine([v2]);
+    // Said at boot: procedures run a version this deployment does not ship.
+    expect(await engine.app.get(DefinitionsService).unshipped()).toContainEqual({
+      definition: `${id}@1`,
+      procedures: expect.any(Number),
+    });
     expect(await engine.verify(p.procedureId)).toEqual({ procedures: 1, events: 2, ok: true, failures: [] });
     const view = await engine.history.replay(auditActors.auditor(), p.procedureId, null);
     expect(view.definition).toBe(`${id}@1`);

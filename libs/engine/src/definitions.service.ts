@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { DefinitionStore } from '@qianqi/persistence';
 import {
   BUILT_IN_DEFINITIONS,
@@ -35,6 +35,18 @@ export class DefinitionsService implements OnModuleInit {
         content: d.definition,
       })),
     );
+    for (const u of await this.unshipped())
+      this.logger.warn(
+        `${u.procedures} procedure(s) run ${u.definition}, which this deployment does not ship: ` +
+          `they can be read, replayed and verified; their commands are refused and their timers wait`,
+      );
+  }
+
+  private readonly logger = new Logger('DefinitionsService');
+
+  /** Versions procedures run that this deployment does not ship (said at boot). */
+  async unshipped(): Promise<{ definition: string; procedures: number }[]> {
+    return (await this.store.procedureCounts()).filter((c) => !this.registry.get(c.definition));
   }
 
   /** The running version `ref` of a procedure's definition, which decides its commands and timers. */

@@ -39,6 +39,13 @@ export class DefinitionStore {
     return rows.length ? { hash: rows[0].hash, content: rows[0].content } : null;
   }
 
+  /** How many procedures run each version. */
+  async procedureCounts(): Promise<{ definition: string; procedures: number }[]> {
+    return this.ds.query(
+      `SELECT definition, count(*)::int AS procedures FROM procedure_snapshots GROUP BY definition ORDER BY definition`,
+    );
+  }
+
   async refs(): Promise<string[]> {
     const rows = await this.ds.query(`SELECT ref FROM definitions ORDER BY ref`);
     return rows.map((r: { ref: string }) => r.ref);
