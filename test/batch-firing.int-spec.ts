@@ -5,6 +5,7 @@ import {
   OWN_QUEUE_PREFIX,
 } from './support/own-database';
 import { hashEvent } from '../libs/domain/src';
+import { TimerBatchStore } from '../libs/persistence/src';
 import { applicant, officer, startTimerEngine, type TimerEngine } from './support/timer-engine';
 
 process.env.CLOCK_MODE = 'manual';
@@ -163,5 +164,23 @@ describe('timers fired in batches', () => {
     await a.advance.execute('2026-03-27T09:00:00+08:00');
     expect((await events(later.procedureId)).map((e) => e.type)).toContain('ProjectLightChanged');
     expect(await events(stuck.procedureId)).toHaveLength(before);
+    // And they never take a place in a batch's candidates (they would fill it, being due first).
+    const last = await a.register({ plannedStartDate: '2026-03-30' });
+    await setClock('2026-04-01T09:00:00+08:00');
+    const candidates = (shipped: string[]) =>
+      a.ds.transaction(async (m) =>
+        (
+          await new TimerBatchStore().dueProcedures(
+            new Date('2026-04-01T09:00:00+08:00').toISOString(),
+            100,
+            m,
+            shipped,
+          )
+        ).map((d) => d.procedureId),
+      );
+    const due = await candidates(['default@1']);
+    expect(due).toContain(last.procedureId);
+    expect(due).not.toContain(stuck.procedureId);
+    expect(await candidates(['default@1', 'default@99'])).toContain(stuck.procedureId);
   });
 });

@@ -98,6 +98,11 @@ export class ProcedureWriter {
     return this.definitions.registry.get(definition) !== undefined;
   }
 
+  /** The definition versions this deployment ships (decides). */
+  shipped(): string[] {
+    return this.definitions.registry.all().map((d) => d.ref);
+  }
+
   plan(
     loaded: LoadedProcedure,
     decided: { state: PersistedProcedure; events: NewEvent[] },

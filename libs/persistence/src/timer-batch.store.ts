@@ -84,16 +84,22 @@ export class TimerBatchStore {
     now: string,
     limit: number,
     m: EntityManager,
+    shipped: string[],
   ): Promise<{ procedureId: string; known: boolean }[]> {
+    // Not those of procedures on versions this deployment does not ship (`shipped`): their timers
+    // wait, and must not fill the batch (each candidate in due order is one look at its snapshot).
     const rows: { procedure_id: string; known: boolean }[] = await this.run(
       m,
       'qianqi_batch_due',
-      `SELECT t.procedure_id, s.procedure_id IS NOT NULL AS known
-         FROM (SELECT procedure_id, due_at FROM timers WHERE status = 'armed' AND due_at <= $1
-                ORDER BY due_at LIMIT $2) t
-         LEFT JOIN procedure_snapshots s ON s.procedure_id = t.procedure_id
-        ORDER BY t.due_at`,
-      [now, limit],
+      // (The snapshot looked up per timer, as the timers come in due order from their index: a
+      // join the planner may flatten could read every armed timer before the limit.)
+      `SELECT x.procedure_id, s.procedure_id IS NOT NULL AS known
+         FROM timers x
+         LEFT JOIN LATERAL (SELECT procedure_id, definition FROM procedure_snapshots
+                             WHERE procedure_id = x.procedure_id OFFSET 0) s ON true
+        WHERE x.status = 'armed' AND x.due_at <= $1 AND (s.procedure_id IS NULL OR s.definition = ANY($3::text[]))
+        ORDER BY x.due_at LIMIT $2`,
+      [now, limit, shipped],
     );
     return rows.map((r) => ({ procedureId: r.procedure_id, known: r.known }));
   }

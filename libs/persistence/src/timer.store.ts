@@ -54,15 +54,20 @@ export class TimerStore {
    */
   async earliestArmed(
     until: string,
-    opts: { procedureId?: string; manager?: EntityManager; passing?: string[] } = {},
+    opts: { procedureId?: string; manager?: EntityManager; shipped?: string[] } = {},
   ): Promise<TimerRecord | null> {
     const m = opts.manager ?? this.ds;
     if (!opts.procedureId) {
-      // (`passing`: procedures whose timers are left waiting.)
+      // `shipped`: only procedures on these definition versions (or none at all: orphans), the
+      // others' timers wait. (Each candidate in due order is one look at its snapshot by key.)
       const rows = await m.query(
-        `SELECT ${COLUMNS} FROM timers WHERE status = 'armed' AND due_at <= $1
-            AND NOT (procedure_id = ANY($2::uuid[])) ORDER BY due_at, id LIMIT 1`,
-        [until, opts.passing ?? []],
+        opts.shipped
+          ? `SELECT ${COLUMNS} FROM timers t WHERE status = 'armed' AND due_at <= $1
+                AND NOT EXISTS (SELECT 1 FROM procedure_snapshots s
+                                 WHERE s.procedure_id = t.procedure_id AND NOT (s.definition = ANY($2::text[])))
+              ORDER BY due_at, id LIMIT 1`
+          : `SELECT ${COLUMNS} FROM timers WHERE status = 'armed' AND due_at <= $1 ORDER BY due_at, id LIMIT 1`,
+        opts.shipped ? [until, opts.shipped] : [until],
       );
       return rows.length ? toTimer(rows[0]) : null;
     }

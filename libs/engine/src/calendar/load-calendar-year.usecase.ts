@@ -109,7 +109,8 @@ export class LoadCalendarYearUseCase {
     for (const id of ids) {
       const armed = await this.ds.transaction(async (m) => {
         const loaded = await this.store.load(id, { manager: m, forUpdate: true });
-        if (!loaded) return [];
+        // (A version this deployment does not ship is not decided here either: it waits.)
+        if (!loaded || !this.fire.decides(loaded.definition)) return [];
         const timers = await this.fire.tickInTx(m, id, now > loaded.updatedAt ? now : loaded.updatedAt);
         const fresh = (await this.store.load(id, { manager: m }))!;
         await this.store.refresh(id, this.fire.rowsOf(fresh, now), [], m);

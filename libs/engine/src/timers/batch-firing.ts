@@ -82,7 +82,7 @@ export class BatchFiring {
   ): Promise<{ fired: number; armed: ArmedTimer[]; alone: string[]; clear?: boolean }> {
     // Twice a batch of candidates: another firer locking some of them still leaves this one a batch.
     await this.batches.tuneRound(m);
-    const due = await this.batches.dueProcedures(now, size * 2, m);
+    const due = await this.batches.dueProcedures(now, size * 2, m, this.writer.shipped());
     if (!due.length) return { fired: 0, armed: [], alone: [], clear: true };
     const orphans = [...new Set(due.filter((d) => !d.known).map((d) => d.procedureId))];
     const gone = orphans.length ? await this.batches.fireOrphans(orphans, now, m) : 0;

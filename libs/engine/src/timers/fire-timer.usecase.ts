@@ -151,16 +151,12 @@ export class FireTimerUseCase {
   async runInOrder(on: EntityManager, until: string, limit = 1_000_000): Promise<number> {
     let fired = 0;
     let idle = 0;
-    // Procedures on a version this deployment does not ship: their timers wait, the others go on.
-    const passing: string[] = [];
+    // Procedures on a version this deployment does not ship are not chosen: their timers wait.
+    const shipped = this.writer.shipped();
     for (let n = 0; n < limit; n++) {
-      const next = await this.timers.earliestArmed(until, { manager: on, passing });
+      const next = await this.timers.earliestArmed(until, { manager: on, shipped });
       if (!next) break;
       const result = await this.firing.bringUpTo(on, next.procedureId, next.dueAt!);
-      if (result.waits) {
-        passing.push(next.procedureId);
-        continue;
-      }
       fired += result.fired.length;
       await this.deliverLater(result.armed, until);
       // Fired by someone else meanwhile (only possible outside the manual lock): look again, a few times.
@@ -186,6 +182,11 @@ export class FireTimerUseCase {
   /** A tick of one procedure as of `dueAt`, in the caller's transaction (the procedure locked). */
   tickInTx(m: EntityManager, procedureId: string, dueAt: string): Promise<ArmedTimer[]> {
     return this.firing.tickInTx(m, procedureId, dueAt);
+  }
+
+  /** Whether this deployment decides procedures of `definition` (it ships that version). */
+  decides(definition: string): boolean {
+    return this.writer.decides(definition);
   }
 
   rowsOf(loaded: Parameters<ProcedureWriter['itemRowsOf']>[0], at: string) {

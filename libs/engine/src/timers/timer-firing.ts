@@ -19,8 +19,6 @@ export interface ProcedureFiring {
   fired: TimerRecord[];
   /** Timers the fires armed or moved: what the queue may now need. */
   armed: ArmedTimer[];
-  /** The procedure runs a version this deployment does not ship: its timers wait, none fired. */
-  waits?: boolean;
 }
 
 /**
@@ -59,12 +57,13 @@ export class TimerFiring {
         // append and a ticket action take them in too.
         const locked = await this.timers.lockProcedure(procedureId, m);
         // A version this deployment no longer ships cannot be decided: its timers wait (as the
-        // batch firing leaves them), rather than fail the job again and again.
+        // batch firing leaves them), rather than fail the job again and again. (Said at boot; the
+        // reconciler hands its timers to the queue again every period, so not said each time.)
         if (locked && !this.writer.decides(locked.definition)) {
-          this.logger.warn(
+          this.logger.debug(
             `procedure ${procedureId} runs ${locked.definition}, which this deployment does not ship: its timers wait`,
           );
-          return { ...result, waits: true };
+          return result;
         }
         for (let n = 0; n < MAX_FIRES_PER_PROCEDURE; n++) {
           const next = await this.timers.earliestArmed(through, { procedureId, manager: m });
