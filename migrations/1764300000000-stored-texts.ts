@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { STORED_TEXT_COLUMNS } from '../libs/persistence/src/stored-texts';
+import { STORED_TEXT_COLUMNS, storedTextDefinitions } from '../libs/persistence/src/stored-texts';
 
 /**
  * Each event's hashed text (and where its data ends, and the metadata replay reads), and each
@@ -13,12 +13,10 @@ export class StoredTexts1764300000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     for (const table of ['events', 'procedure_snapshots'] as const) {
-      const columns = STORED_TEXT_COLUMNS.filter((c) => c.table === table);
       await q.query(
-        `ALTER TABLE ${table} ` +
-          columns
-            .map((c) => `ADD COLUMN ${c.column} ${c.type} GENERATED ALWAYS AS (${c.expression}) STORED`)
-            .join(', '),
+        `ALTER TABLE ${table} ${storedTextDefinitions(table)
+          .map((d) => `ADD COLUMN ${d}`)
+          .join(', ')}`,
       );
     }
   }

@@ -1,5 +1,5 @@
 import { eventHash, GENESIS_HASH } from '@qianqi/domain';
-import { STORED_TEXT_COLUMNS } from '@qianqi/persistence';
+import { STORED_TEXT_COLUMNS, storedTextDefinitions } from '@qianqi/persistence';
 import { TemplateRecord } from './support/template-record';
 
 /**
@@ -31,14 +31,14 @@ describe('stored texts', () => {
 
   /** The stored texts as the migration makes them, whatever a test did to them. */
   const restore = async () => {
-    for (const table of ['events', 'procedure_snapshots']) {
+    for (const table of ['events', 'procedure_snapshots'] as const) {
       const columns = STORED_TEXT_COLUMNS.filter((c) => c.table === table);
       await db.sql(
         `ALTER TABLE ${table} ${columns.map((c) => `DROP COLUMN IF EXISTS ${c.column}`).join(', ')}`,
       );
       await db.sql(
-        `ALTER TABLE ${table} ${columns
-          .map((c) => `ADD COLUMN ${c.column} ${c.type} GENERATED ALWAYS AS (${c.expression}) STORED`)
+        `ALTER TABLE ${table} ${storedTextDefinitions(table)
+          .map((d) => `ADD COLUMN ${d}`)
           .join(', ')}`,
       );
     }

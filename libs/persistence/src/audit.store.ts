@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { StoredEvent, StoredStream } from '@qianqi/audit';
 import { copyOut, CopyTuples, type CopyPosition } from './copy-binary';
-import { STORED_TEXT_COLUMNS, type StoredTextColumn } from './stored-texts';
+import { STORED_TEXT_COLUMNS, storedTextDefinitions, type StoredTextColumn } from './stored-texts';
 
 export interface PinnedDefinitionRow {
   ref: string;
@@ -171,11 +171,16 @@ export class AuditStore {
    */
   async readsStoredTexts(): Promise<StoredTexts> {
     const expected = await this.expectedTexts();
+    return this.rolledBack('BEGIN READ ONLY', (client) => storedTextsOf(client, expected));
+  }
+
+  /** `fn` in a transaction of its own on a connection of its own, rolled back whatever it did. */
+  private async rolledBack<T>(begin: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const runner = this.ds.createQueryRunner();
     const client = (await runner.connect()) as PoolClient;
     try {
-      await client.query('BEGIN READ ONLY');
-      return await storedTextsOf(client, expected);
+      await client.query(begin);
+      return await fn(client);
     } finally {
       await client.query('ROLLBACK').catch(() => undefined);
       await runner.release();
@@ -198,19 +203,13 @@ export class AuditStore {
 
   private expected?: Promise<Map<string, string> | null>;
 
-  private async learnExpectedTexts(): Promise<Map<string, string>> {
-    const runner = this.ds.createQueryRunner();
-    const client = (await runner.connect()) as PoolClient;
-    try {
-      await client.query('BEGIN');
+  private learnExpectedTexts(): Promise<Map<string, string>> {
+    return this.rolledBack('BEGIN', async (client) => {
       const probes: string[] = [];
-      for (const [table, columns] of Object.entries(PROBE_COLUMNS)) {
-        const probe = `qianqi_probe_${table}`;
-        const generated = STORED_TEXT_COLUMNS.filter((c) => c.table === table).map(
-          (c) => `${c.column} ${c.type} GENERATED ALWAYS AS (${c.expression}) STORED`,
-        );
+      for (const [table, columns] of Object.entries(PROBE_COLUMNS) as [StoredTextColumn['table'], string][]) {
+        const probe = `${PROBE}${table}`;
         await client.query(
-          `CREATE TEMPORARY TABLE ${probe} (${[columns, ...generated].join(', ')}) ON COMMIT DROP`,
+          `CREATE TEMPORARY TABLE ${probe} (${[columns, ...storedTextDefinitions(table)].join(', ')}) ON COMMIT DROP`,
         );
         probes.push(probe);
       }
@@ -218,16 +217,8 @@ export class AuditStore {
         `${GENERATED_COLUMNS} AND a.attrelid = ANY($1::regclass[])`,
         [probes.map((p) => `pg_temp.${p}`)],
       );
-      return new Map(
-        rows.map((r) => [
-          `${r.relname.slice('qianqi_probe_'.length)}.${r.column}`,
-          `${r.type} ${r.expression}`,
-        ]),
-      );
-    } finally {
-      await client.query('ROLLBACK').catch(() => undefined);
-      await runner.release();
-    }
+      return new Map(rows.map((r) => generatedEntry(r.relname.slice(PROBE.length), r)));
+    });
   }
 }
 
@@ -237,11 +228,19 @@ export interface StoredTexts {
   snapshots: boolean;
 }
 
+const PROBE = 'qianqi_probe_';
+
 /** The columns the stored texts are made of, for the probe tables (types as in the migrations). */
 const PROBE_COLUMNS: Record<StoredTextColumn['table'], string> = {
   events: 'stream_id uuid, version integer, type text, data jsonb, metadata jsonb, prev_hash char(64)',
   procedure_snapshots: 'state jsonb',
 };
+
+/** A generated column as compared: `table.column`, and its type and expression as printed. */
+const generatedEntry = (table: string, r: GeneratedColumnRow): [string, string] => [
+  `${table}.${r.column}`,
+  `${r.type} ${r.expression}`,
+];
 
 type GeneratedColumnRow = {
   relname: string;
@@ -251,6 +250,7 @@ type GeneratedColumnRow = {
   own: boolean;
   altered: boolean;
   inherited: boolean;
+  utf8: boolean;
 };
 
 /**
@@ -263,11 +263,12 @@ type GeneratedColumnRow = {
  * dependency of its own a column's expression has. Whether a built-in function or operator it
  * calls was redefined since initdb (`altered`: CREATE OR REPLACE FUNCTION pg_catalog.… in SQL,
  * which generated columns then run inlined, and back again; what is left is the row's xmin, 1 for
- * every row initdb loads). And whether the table has tables inheriting
- * from it (`inherited`): reading the table reads theirs too (as the application's reads do), whose
- * columns are their own.
+ * every row initdb loads). Whether the table has tables inheriting from it (`inherited`):
+ * reading the table reads theirs too (as the application's reads do), whose columns are their
+ * own. And whether the database is in UTF-8 (`utf8`, the same on every row).
  */
 const GENERATED_COLUMNS = `SELECT c.relname, a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type,
+         current_setting('server_encoding') = 'UTF8' AS utf8,
          c.relhassubclass AS inherited,
          pg_get_expr(d.adbin, d.adrelid) AS expression,
          EXISTS (SELECT 1 FROM pg_depend dep
@@ -284,21 +285,19 @@ const GENERATED_COLUMNS = `SELECT c.relname, a.attname AS column, format_type(a.
 
 /**
  * Which stored texts this transaction may read: those whose columns are generated by exactly the
- * expected expressions, from built-in objects alone, in a table no other inherits from. The tables are locked first (ACCESS SHARE,
- * what any read takes): no one can change a column's definition between this look and the reads.
- * Event texts also need a UTF-8 database, as their data's length is counted in its bytes.
+ * expected expressions, from built-in objects alone, in a table no other inherits from. The
+ * tables are locked first (ACCESS SHARE, what any read takes): no one can change a column's
+ * definition between this look and the reads. Event texts also need a UTF-8 database, as their
+ * data's length is counted in its bytes.
  */
 async function storedTextsOf(client: PoolClient, expected: Map<string, string> | null): Promise<StoredTexts> {
   if (!expected) return { events: false, snapshots: false };
   await client.query('LOCK TABLE events, procedure_snapshots IN ACCESS SHARE MODE');
-  const { rows } = await client.query<GeneratedColumnRow & { utf8: boolean }>(
-    `${GENERATED_COLUMNS.replace('SELECT ', `SELECT current_setting('server_encoding') = 'UTF8' AS utf8, `)}
-       AND a.attrelid IN ('events'::regclass, 'procedure_snapshots'::regclass)`,
+  const { rows } = await client.query<GeneratedColumnRow>(
+    `${GENERATED_COLUMNS} AND a.attrelid IN ('events'::regclass, 'procedure_snapshots'::regclass)`,
   );
   const found = new Map(
-    rows
-      .filter((r) => !r.own && !r.altered && !r.inherited)
-      .map((r) => [`${r.relname}.${r.column}`, `${r.type} ${r.expression}`]),
+    rows.filter((r) => !r.own && !r.altered && !r.inherited).map((r) => generatedEntry(r.relname, r)),
   );
   const intact = (table: StoredTextColumn['table']) =>
     STORED_TEXT_COLUMNS.filter((c) => c.table === table).every((c) => {
@@ -321,28 +320,27 @@ type Range = { only: string } | { lower: string | null; upper: string | null };
 const NIL = '00000000-0000-0000-0000-000000000000';
 
 /**
- * Each event's stream, version, previous hash and hash, then its hashed text with the previous
- * hash after it: the verifier hashes these bytes as they arrive, never decoding metadata at all.
- * (A stored field altered in any way changes the bytes, so the hash.) The text begins with
- * `{"data": ` (9 bytes) and the data's jsonb text, whose length in UTF-8 comes beside it: the
- * data replay reads is parsed from there, and its type read just after it.
+ * Each event's stream, version, type, previous hash and hash, then its hashed text with the
+ * previous hash after it: the verifier hashes these bytes as they arrive, never decoding metadata
+ * at all. (A stored field altered in any way changes the bytes, so the hash.) The text begins
+ * with `{"data": ` (9 bytes) and the data's jsonb text, whose length in UTF-8 comes beside it: the
+ * data replay reads is parsed from there.
  *
  * Kept by PostgreSQL as a stored column (stored-texts.ts), or else composed here from the columns
  * exactly as `eventBody()` of libs/domain composes it from the same values (COPY sends text in
  * the client encoding, UTF-8, whatever the database's own; hence the length of its conversion).
  */
 const EVENT_COLUMNS = {
-  stored: `e.stream_id, e.version, e.prev_hash, e.hash, e.meta_occurred_at, e.meta_definition, e.hashed_data_bytes,
+  stored: `e.stream_id, e.version, e.type, e.prev_hash, e.hash, e.meta_occurred_at, e.meta_definition, e.hashed_data_bytes,
               e.hashed_text
          FROM events e`,
-  composed: `e.stream_id, e.version, e.prev_hash, e.hash, e.metadata->>'occurredAt', e.metadata->>'definition',
+  composed: `e.stream_id, e.version, e.type, e.prev_hash, e.hash, e.metadata->>'occurredAt', e.metadata->>'definition',
               octet_length(convert_to(t.data, 'UTF8')),
               '{"data": ' || t.data || ', "type": ' || to_json(e.type) || ', "version": ' || e.version ||
                 ', "metadata": ' || e.metadata::text || ', "streamId": "' || e.stream_id || '"}' || e.prev_hash
          FROM events e, LATERAL (SELECT e.data::text AS data) t`,
 };
 const DATA_AT = '{"data": '.length;
-const TYPE_OPENS = Buffer.from(', "type": "', 'latin1');
 
 async function readBatch(client: PoolClient, range: Range, stored: StoredTexts): Promise<StoredStream[]> {
   // COPY takes no parameters: values go in as literals (node-pg's escaping; they are ids anyway).
@@ -462,7 +460,7 @@ function readItems(buf: Buffer, stream: (id: string) => CopiedStream): void {
 
 type StoredSnapshot = NonNullable<StoredStream['snapshot']>;
 
-const EVENT_FIELDS = 8;
+const EVENT_FIELDS = 9;
 
 /** Whether the `n` bytes of `a` at `ai` and of `b` at `bi` are the same (in JavaScript: they are short). */
 function sameBytes(a: Uint8Array, ai: number, b: Uint8Array, bi: number, n: number): boolean {
@@ -511,6 +509,7 @@ function readEvents(buf: Buffer, from: CopyPosition, count: number): StoredEvent
     t.tuple();
     t.skip();
     const version = t.int4();
+    const type = repeated.text(t);
     let prevHash: string;
     let hash: string;
     // Both hashes in one decoding when each is 64 bytes: a char(64) of 64 bytes is ASCII.
@@ -528,15 +527,14 @@ function readEvents(buf: Buffer, from: CopyPosition, count: number): StoredEvent
     const definition = repeated.text(t);
     const dataLength = t.int4();
     const bodyLength = t.length();
+    if (DATA_AT + dataLength > bodyLength)
+      throw new Error(`event ${version} of a stream: its hashed text is cut short`);
     const bodyAt = t.at;
     const dataEnd = bodyAt + DATA_AT + dataLength;
-    const end = bodyAt + bodyLength;
-    if (dataEnd + TYPE_OPENS.length + 1 > end || !sameBytes(buf, dataEnd, TYPE_OPENS, 0, TYPE_OPENS.length))
-      throw new Error(`event ${version} of a stream: its hashed text is not laid out as composed`);
-    t.at = end;
+    t.at += bodyLength;
     events[i] = {
       version,
-      type: typeAt(buf, dataEnd + TYPE_OPENS.length, end),
+      type,
       prevHash,
       hash,
       data: JSON.parse(buf.toString('utf8', bodyAt + DATA_AT, dataEnd)),
@@ -547,20 +545,6 @@ function readEvents(buf: Buffer, from: CopyPosition, count: number): StoredEvent
     };
   }
   return events;
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/** The type, a JSON string whose opening quote is just before `at` (and which ends before `limit`, the text's end). */
-function typeAt(buf: Buffer, at: number, limit: number): string {
-  let i = at;
-  while (i < limit && buf[i] !== QUOTE && buf[i] !== BACKSLASH) i++;
-  if (i < limit && buf[i] === QUOTE) return repeated.textAt(buf, at, i - at);
-  // Escapes in it (no type of the definitions has any): to its unescaped closing quote, and decoded.
-  for (; i < limit && buf[i] !== QUOTE; i++) if (buf[i] === BACKSLASH) i++;
-  if (i >= limit) throw new Error("an event's type does not end in its hashed text");
-  return JSON.parse(buf.toString('utf8', at - 1, i + 1)) as string;
 }
 
 /**
@@ -574,12 +558,8 @@ class RepeatedTexts {
   text(t: CopyTuples): string {
     const n = t.length();
     if (n <= 0) return '';
+    const { buf, at } = t;
     t.at += n;
-    return this.textAt(t.buf, t.at - n, n);
-  }
-
-  /** The `n` bytes of `buf` at `at` as text. */
-  textAt(buf: Buffer, at: number, n: number): string {
     if (n > 48) return buf.toString('utf8', at, at + n);
     let h = n;
     for (let i = 0; i < n; i++) h = (h * 31 + buf[at + i]) | 0;

@@ -45,3 +45,10 @@ export const STORED_TEXT_COLUMNS: readonly StoredTextColumn[] = [
   { table: 'events', column: 'meta_definition', type: 'text', expression: `metadata ->> 'definition'` },
   { table: 'procedure_snapshots', column: 'state_text', type: 'text', expression: `state::text` },
 ];
+
+/** The table's stored texts as column definitions, for ALTER TABLE … ADD COLUMN or CREATE TABLE. */
+export function storedTextDefinitions(table: StoredTextColumn['table']): string[] {
+  return STORED_TEXT_COLUMNS.filter((c) => c.table === table).map(
+    (c) => `${c.column} ${c.type} GENERATED ALWAYS AS (${c.expression}) STORED`,
+  );
+}
