@@ -46,7 +46,17 @@ export class DefinitionsService implements OnModuleInit {
 
   /** Versions procedures run that this deployment does not ship (said at boot). */
   async unshipped(): Promise<{ definition: string; procedures: number }[]> {
-    return (await this.store.procedureCounts()).filter((c) => !this.registry.get(c.definition));
+    return (await this.store.procedureCounts()).filter((c) => !this.ships(c.definition));
+  }
+
+  /** Whether this deployment ships version `ref`, so decides the commands and timers of its procedures. */
+  ships(ref: string): boolean {
+    return this.registry.get(ref) !== undefined;
+  }
+
+  /** Every version this deployment ships. */
+  shipped(): string[] {
+    return this.registry.all().map((d) => d.ref);
   }
 
   /** The running version `ref` of a procedure's definition, which decides its commands and timers. */

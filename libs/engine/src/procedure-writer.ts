@@ -93,14 +93,14 @@ export class ProcedureWriter {
     @Optional() @Inject(DEADLINES) private readonly deadlines?: DeadlineCalculator,
   ) {}
 
-  /** Whether this deployment decides procedures of `definition` (it ships that version). */
+  /** Whether this deployment decides procedures of `definition` (`DefinitionsService.ships`). */
   decides(definition: string): boolean {
-    return this.definitions.registry.get(definition) !== undefined;
+    return this.definitions.ships(definition);
   }
 
-  /** The definition versions this deployment ships (decides). */
+  /** The definition versions this deployment decides (`DefinitionsService.shipped`). */
   shipped(): string[] {
-    return this.definitions.registry.all().map((d) => d.ref);
+    return this.definitions.shipped();
   }
 
   plan(

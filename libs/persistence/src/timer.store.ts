@@ -49,25 +49,23 @@ export class TimerStore {
   }
 
   /**
-   * The armed timer due first, at or before `until` (of one procedure, or of all), ties broken by
-   * id so every runner sees the same order. Inside a firing transaction, after the procedure lock.
+   * The armed timer due first, at or before `until` (of one procedure, or of all those on the
+   * `shipped` versions), ties broken by id so every runner sees the same order. Inside a firing transaction, after the procedure lock.
    */
   async earliestArmed(
     until: string,
-    opts: { procedureId?: string; manager?: EntityManager; shipped?: string[] } = {},
+    opts: { procedureId: string; manager?: EntityManager } | { shipped: string[]; manager?: EntityManager },
   ): Promise<TimerRecord | null> {
     const m = opts.manager ?? this.ds;
-    if (!opts.procedureId) {
-      // `shipped`: only procedures on these definition versions (or none at all: orphans), the
-      // others' timers wait. (Each candidate in due order is one look at its snapshot by key.)
+    if ('shipped' in opts) {
+      // Of all procedures on these definition versions (or on none at all: orphans); the others'
+      // timers wait. (Each candidate in due order is one look at its snapshot by key.)
       const rows = await m.query(
-        opts.shipped
-          ? `SELECT ${COLUMNS} FROM timers t WHERE status = 'armed' AND due_at <= $1
-                AND NOT EXISTS (SELECT 1 FROM procedure_snapshots s
-                                 WHERE s.procedure_id = t.procedure_id AND NOT (s.definition = ANY($2::text[])))
-              ORDER BY due_at, id LIMIT 1`
-          : `SELECT ${COLUMNS} FROM timers WHERE status = 'armed' AND due_at <= $1 ORDER BY due_at, id LIMIT 1`,
-        opts.shipped ? [until, opts.shipped] : [until],
+        `SELECT ${COLUMNS} FROM timers t WHERE status = 'armed' AND due_at <= $1
+            AND NOT EXISTS (SELECT 1 FROM procedure_snapshots s
+                             WHERE s.procedure_id = t.procedure_id AND NOT (s.definition = ANY($2::text[])))
+          ORDER BY due_at, id LIMIT 1`,
+        [until, opts.shipped],
       );
       return rows.length ? toTimer(rows[0]) : null;
     }

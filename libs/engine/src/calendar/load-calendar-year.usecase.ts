@@ -11,6 +11,7 @@ import {
 import { CalendarStore, DataSource, ProcedureStore } from '@qianqi/persistence';
 import { CalendarDeadlines } from '../calendar-deadlines';
 import { Clock } from '../clock';
+import { DefinitionsService } from '../definitions.service';
 import { FireTimerUseCase } from '../timers/fire-timer.usecase';
 import { TimerScheduler } from '../timers/timer-scheduler.port';
 import type { LoadCalendarYearCommand } from './load-calendar-year.command';
@@ -35,6 +36,7 @@ export class LoadCalendarYearUseCase {
     private readonly clock: Clock,
     private readonly fire: FireTimerUseCase,
     private readonly scheduler: TimerScheduler,
+    private readonly definitions: DefinitionsService,
   ) {}
 
   async execute(actor: Actor, year: number, cmd: LoadCalendarYearCommand) {
@@ -110,7 +112,7 @@ export class LoadCalendarYearUseCase {
       const armed = await this.ds.transaction(async (m) => {
         const loaded = await this.store.load(id, { manager: m, forUpdate: true });
         // (A version this deployment does not ship is not decided here either: it waits.)
-        if (!loaded || !this.fire.decides(loaded.definition)) return [];
+        if (!loaded || !this.definitions.ships(loaded.definition)) return [];
         const timers = await this.fire.tickInTx(m, id, now > loaded.updatedAt ? now : loaded.updatedAt);
         const fresh = (await this.store.load(id, { manager: m }))!;
         await this.store.refresh(id, this.fire.rowsOf(fresh, now), [], m);

@@ -109,15 +109,6 @@ export class BatchFiring {
         this.logger.warn(`procedure ${procedure.procedureId}: ${n} rounds in one sweep, left for later`);
         continue;
       }
-      // A version this deployment no longer ships cannot be decided: its timers wait (they fire
-      // if the version is shipped again), and the round goes on without them instead of failing.
-      if (!this.writer.decides(procedure.definition)) {
-        if (n === 1)
-          this.logger.warn(
-            `procedure ${procedure.procedureId} runs ${procedure.definition}, which this deployment does not ship: its timers wait`,
-          );
-        continue;
-      }
       if (timer.kind === 'ESCALATION_LEVEL') {
         alone.push(procedure.procedureId);
         continue;

@@ -184,11 +184,6 @@ export class FireTimerUseCase {
     return this.firing.tickInTx(m, procedureId, dueAt);
   }
 
-  /** Whether this deployment decides procedures of `definition` (it ships that version). */
-  decides(definition: string): boolean {
-    return this.writer.decides(definition);
-  }
-
   rowsOf(loaded: Parameters<ProcedureWriter['itemRowsOf']>[0], at: string) {
     return this.writer.itemRowsOf(loaded, at);
   }
