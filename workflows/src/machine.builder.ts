@@ -8,7 +8,9 @@ import {
   isOutstanding,
 } from './prerequisite.rules';
 import {
+  copyItemContext,
   emptyItemContext,
+  type Commitment,
   type ItemContext,
   type ProcedureContext,
   type ProcedureInput,
@@ -31,17 +33,43 @@ type Args = { context: ProcedureContext; event: ProcedureEvent };
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 const openCommitments = (item: ItemContext) => item.commitments.filter(isOutstanding);
 
-function patchItem(
+/**
+ * The context's change when one item becomes `next`: the other items are shared, and nothing a
+ * snapshot already holds is mutated.
+ */
+function withItem(context: ProcedureContext, key: string, next: ItemContext) {
+  const items = Object.assign({}, context.items);
+  items[key] = next;
+  return { items };
+}
+
+/**
+ * `withItem` with a fresh copy of the item as `edit` changes it. (Copied member by member and
+ * written field by field: a literal that spreads and then adds members, or spreads twice, is
+ * built member by member through V8's slow path, most of the time a bulk replay spent here.)
+ */
+function editItem(
   context: ProcedureContext,
   key: string,
-  patch: (item: ItemContext) => Partial<ItemContext>,
+  edit: (next: ItemContext, current: ItemContext) => void,
 ) {
   const current = context.items[key];
-  return { items: { ...context.items, [key]: { ...current, ...patch(current) } } };
+  const next = copyItemContext(current);
+  edit(next, current);
+  return withItem(context, key, next);
+}
+
+/** A fresh copy of a commitment as `edit` changes it. */
+function editCommitment(c: Commitment, edit: (next: Commitment) => void): Commitment {
+  const next = { ...c };
+  edit(next);
+  return next;
 }
 
 function closeOpenStop(item: ItemContext, at: string): ItemContext['stops'] {
-  return item.stops.map((s) => (s.to === null ? { ...s, to: at } : s));
+  return item.stops.map((s) =>
+    s.to === null ? { kind: s.kind, reason: s.reason, from: s.from, to: at } : s,
+  );
 }
 
 /**
@@ -99,29 +127,29 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
       },
     },
     actions: {
-      recordSubmission: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, (i) => ({
-          ...emptyItemContext(),
-          attempt: i.attempt + 1,
-          materials: strings(event.materials),
-          submittedAt: event.at,
-          light: 'green',
-        })),
-      ),
+      recordSubmission: assign(({ context, event }: Args, { item }: ItemParams) => {
+        const next = emptyItemContext();
+        next.attempt = context.items[item].attempt + 1;
+        next.materials = strings(event.materials);
+        next.submittedAt = event.at;
+        return withItem(context, item, next);
+      }),
       recordResubmission: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, (i) => ({
-          materials: [...new Set([...i.materials, ...strings(event.materials)])],
-          stops: closeOpenStop(i, event.at),
-          correction: null,
-        })),
+        editItem(context, item, (next, i) => {
+          next.materials = [...new Set([...i.materials, ...strings(event.materials)])];
+          next.stops = closeOpenStop(i, event.at);
+          next.correction = null;
+        }),
       ),
       recordAcceptance: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, () => ({ acceptedAt: event.at })),
+        editItem(context, item, (next) => {
+          next.acceptedAt = event.at;
+        }),
       ),
       recordToleranceAcceptance: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, (i) => ({
-          acceptedAt: event.at,
-          commitments: missingOf(item, i).map((m) => ({
+        editItem(context, item, (next, i) => {
+          next.acceptedAt = event.at;
+          next.commitments = missingOf(item, i).map((m) => ({
             material: m.key,
             openedAt: event.at,
             dueAt: (event.commitmentDueAt as string | null) ?? null,
@@ -129,94 +157,110 @@ export function buildProcedureMachine(def: ProcedureDefinition): AnyStateMachine
             status: 'open' as const,
             fulfilledAt: null,
             breachedAt: null,
-          })),
-        })),
+          }));
+        }),
       ),
       recordCorrection: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, (i) => ({
-          correction: { reason: String(event.reason), missing: strings(event.missing) },
-          stops: [
+        editItem(context, item, (next, i) => {
+          next.correction = { reason: String(event.reason), missing: strings(event.missing) };
+          next.stops = [
             ...i.stops,
             { kind: 'correction' as const, reason: String(event.reason), from: event.at, to: null },
-          ],
-        })),
+          ];
+        }),
       ),
-      recordRefusal: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, (i) => ({
-          ...emptyItemContext(),
-          attempt: i.attempt,
-          reason: String(event.reason),
-        })),
-      ),
+      recordRefusal: assign(({ context, event }: Args, { item }: ItemParams) => {
+        const next = emptyItemContext();
+        next.attempt = context.items[item].attempt;
+        next.reason = String(event.reason);
+        return withItem(context, item, next);
+      }),
       recordSpecialStart: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, (i) => ({
-          stops: [
+        editItem(context, item, (next, i) => {
+          next.stops = [
             ...i.stops,
             { kind: event.kind as never, reason: String(event.reason), from: event.at, to: null },
-          ],
-        })),
+          ];
+        }),
       ),
       recordSpecialEnd: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, (i) => ({ stops: closeOpenStop(i, event.at) })),
+        editItem(context, item, (next, i) => {
+          next.stops = closeOpenStop(i, event.at);
+        }),
       ),
       recordDecision: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, () => ({
-          decidedAt: event.at,
-          documentNo: (event.documentNo as string | undefined) ?? null,
-          reason: (event.reason as string | undefined) ?? null,
-        })),
+        editItem(context, item, (next) => {
+          next.decidedAt = event.at;
+          next.documentNo = (event.documentNo as string | undefined) ?? null;
+          next.reason = (event.reason as string | undefined) ?? null;
+        }),
       ),
       recordSupply: assign(({ context, event }: Args, { item }: ItemParams) => {
         const supplied = strings(event.materials);
-        return patchItem(context, item, (i) => ({
-          materials: [...new Set([...i.materials, ...supplied])],
-          commitments: i.commitments.map((c) =>
+        return editItem(context, item, (next, i) => {
+          next.materials = [...new Set([...i.materials, ...supplied])];
+          next.commitments = i.commitments.map((c) =>
             isOutstanding(c) && supplied.includes(c.material)
-              ? { ...c, status: 'fulfilled' as const, fulfilledAt: event.at }
+              ? editCommitment(c, (n) => {
+                  n.status = 'fulfilled';
+                  n.fulfilledAt = event.at;
+                })
               : c,
-          ),
-        }));
+          );
+        });
       }),
       recordBreach: assign(({ context, event }: Args, { item }: ItemParams) => {
         const breached = strings(event.materials);
-        return patchItem(context, item, (i) => ({
-          commitments: i.commitments.map((c) =>
+        return editItem(context, item, (next, i) => {
+          next.commitments = i.commitments.map((c) =>
             c.status === 'open' && breached.includes(c.material)
-              ? { ...c, status: 'breached' as const, breachedAt: event.at }
+              ? editCommitment(c, (n) => {
+                  n.status = 'breached';
+                  n.breachedAt = event.at;
+                })
               : c,
-          ),
-        }));
+          );
+        });
       }),
       /** A denied or withdrawn application's commitments can no longer be supplied nor broken. */
       recordCancellation: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, (i) => ({
-          commitments: i.commitments.map((c) =>
-            isOutstanding(c) ? { ...c, status: 'cancelled' as const, cancelledAt: event.at } : c,
-          ),
-        })),
+        editItem(context, item, (next, i) => {
+          next.commitments = i.commitments.map((c) =>
+            isOutstanding(c)
+              ? editCommitment(c, (n) => {
+                  n.status = 'cancelled';
+                  n.cancelledAt = event.at;
+                })
+              : c,
+          );
+        }),
       ),
       recordRevocation: assign(({ context }: Args, { item }: ItemParams) =>
-        patchItem(context, item, () => ({ decidedAt: null, documentNo: null, reason: '容缺承诺逾期未补齐' })),
+        editItem(context, item, (next) => {
+          next.decidedAt = null;
+          next.documentNo = null;
+          next.reason = '容缺承诺逾期未补齐';
+        }),
       ),
       recordWithdrawal: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, (i) => ({
-          reason: String(event.reason),
-          decidedAt: event.at,
-          stops: closeOpenStop(i, event.at),
-        })),
+        editItem(context, item, (next, i) => {
+          next.reason = String(event.reason);
+          next.decidedAt = event.at;
+          next.stops = closeOpenStop(i, event.at);
+        }),
       ),
       recordWaiver: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, () => ({
-          waiver: { basis: event.basis as never, reason: String(event.reason) },
-          decidedAt: event.at,
-        })),
+        editItem(context, item, (next) => {
+          next.waiver = { basis: event.basis as never, reason: String(event.reason) };
+          next.decidedAt = event.at;
+        }),
       ),
       recordLight: assign(({ context, event }: Args, { item }: ItemParams) =>
-        patchItem(context, item, () => ({
-          light: event.light as never,
-          overdue: Boolean(event.overdue),
-          statutoryBreach: Boolean(event.statutoryBreach),
-        })),
+        editItem(context, item, (next) => {
+          next.light = event.light as never;
+          next.overdue = Boolean(event.overdue);
+          next.statutoryBreach = Boolean(event.statutoryBreach);
+        }),
       ),
     },
   });
