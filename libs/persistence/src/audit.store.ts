@@ -1,7 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { StoredEvent, StoredStream } from '@qianqi/audit';
-import { copyOut, CopyTuples, type CopyPosition } from './copy-binary';
+import { copyOut, CopyBufferPool, CopyTuples, type CopyBuffers, type CopyPosition } from './copy-binary';
 import { STORED_TEXT_COLUMNS, storedTextDefinitions, type StoredTextColumn } from './stored-texts';
 
 export interface PinnedDefinitionRow {
@@ -88,18 +88,23 @@ export class AuditStore {
    * up to `BATCHES_AHEAD` batches are fetched at once, each on a connection of its own, while the
    * caller checks the one before: PostgreSQL then works on the next batches instead of waiting
    * for the caller to ask.
+   *
+   * Over every stream, a batch's streams are valid until the caller asks for the next batch: the
+   * memory they are read from is then handed to a batch still to come (reading `events` of such a
+   * stream afterwards throws). `keep`: every batch stays readable (each reads into memory of its own).
    */
   async *streams(
-    opts: { procedureId?: string; batchSize?: number; compose?: boolean } = {},
+    opts: { procedureId?: string; batchSize?: number; compose?: boolean; keep?: boolean } = {},
   ): AsyncGenerator<StoredStream[]> {
     const compose = opts.compose ?? false;
     if (opts.procedureId) {
       const one = await this.batch({ only: opts.procedureId }, compose);
-      if (one.length) yield one;
+      if (one.streams.length) yield one.streams;
       return;
     }
     const size = opts.batchSize ?? 1000;
-    const ahead: Promise<StoredStream[]>[] = [];
+    const pool = opts.keep ? undefined : new CopyBufferPool();
+    const ahead: Promise<ReadBatch>[] = [];
     let lower: string | null = null;
     let planned = false;
     // The first batches are smaller, so checking starts while the larger ones are on their way.
@@ -110,7 +115,7 @@ export class AuditStore {
           const upper = await this.boundAfter(lower, next);
           next = Math.min(size, next * 2);
           // The last range is open-ended: streams past the last snapshot (or with none at all) too.
-          const batch = this.batch({ lower, upper }, compose);
+          const batch = this.batch({ lower, upper }, compose, pool);
           // Its failure is met when it is awaited; until then it must not count as unhandled.
           batch.catch(() => undefined);
           ahead.push(batch);
@@ -119,8 +124,9 @@ export class AuditStore {
         }
         const batch = ahead.shift();
         if (!batch) return;
-        const streams = await batch;
-        if (streams.length) yield streams;
+        const read = await batch;
+        if (read.streams.length) yield read.streams;
+        if (pool) recycle(read, pool);
       }
     } finally {
       // A caller that stops early (or a failed batch) leaves no query running unobserved.
@@ -141,7 +147,7 @@ export class AuditStore {
   }
 
   /** `compose`: the stored texts are not read at all, whatever the catalog says. */
-  private async batch(range: Range, compose: boolean): Promise<StoredStream[]> {
+  private async batch(range: Range, compose: boolean, buffers?: CopyBuffers): Promise<ReadBatch> {
     const expected = compose ? null : await this.expectedTexts();
     const runner = this.ds.createQueryRunner();
     // The pg connection itself, for COPY (see copy-binary.ts).
@@ -154,7 +160,7 @@ export class AuditStore {
       const stored = await storedTextsOf(client, expected);
       this.texts.events[stored.events ? 'stored' : 'composed'] += 1;
       this.texts.snapshots[stored.snapshots ? 'stored' : 'composed'] += 1;
-      const result = await readBatch(client, range, stored);
+      const result = await readBatch(client, range, stored, buffers);
       await client.query('COMMIT');
       return result;
     } catch (err) {
@@ -342,7 +348,29 @@ const EVENT_COLUMNS = {
 };
 const DATA_AT = '{"data": '.length;
 
-async function readBatch(client: PoolClient, range: Range, stored: StoredTexts): Promise<StoredStream[]> {
+/** A batch's streams, and the COPY data they are read from. */
+interface ReadBatch {
+  streams: CopiedStream[];
+  data: Buffer[];
+}
+
+/** A batch the caller is done with: its memory goes back to the pool, its streams can no longer be read. */
+function recycle(read: ReadBatch, pool: CopyBuffers): void {
+  for (const s of read.streams) s.recycled();
+  if (parsing.stream?.recycledAlready) {
+    parsing.stream = null;
+    parsing.events = [];
+  }
+  for (const d of read.data) pool.give(d);
+  read.data.length = 0;
+}
+
+async function readBatch(
+  client: PoolClient,
+  range: Range,
+  stored: StoredTexts,
+  buffers?: CopyBuffers,
+): Promise<ReadBatch> {
   // COPY takes no parameters: values go in as literals (node-pg's escaping; they are ids anyway).
   const lit = (v: string) => client.escapeLiteral(v);
   const where = (c: string) => {
@@ -359,9 +387,14 @@ async function readBatch(client: PoolClient, range: Range, stored: StoredTexts):
     }
     return s;
   };
+  const data: Buffer[] = [];
+  const copied = async (query: string) => {
+    const buf = await copyOut(client, query, buffers);
+    data.push(buf);
+    return buf;
+  };
   readSnapshots(
-    await copyOut(
-      client,
+    await copied(
       // (readiness looked up per snapshot: a merge join would walk projects from its first row)
       `SELECT s.procedure_id::text, s.definition, s.version, s.last_hash, ${stored.snapshots ? 's.state_text' : 's.state::text'},
               (SELECT p.ready_to_start FROM projects p WHERE p.procedure_id = s.procedure_id)
@@ -370,24 +403,23 @@ async function readBatch(client: PoolClient, range: Range, stored: StoredTexts):
     stream,
   );
   indexEvents(
-    await copyOut(
-      client,
+    await copied(
       `SELECT ${stored.events ? EVENT_COLUMNS.stored : EVENT_COLUMNS.composed}
         WHERE ${where('e.stream_id')} ORDER BY e.stream_id, e.version`,
     ),
     stream,
   );
   readItems(
-    await copyOut(
-      client,
+    await copied(
       `SELECT procedure_id::text, json_object_agg(item_key, status)::text FROM procedure_items
         WHERE ${where('procedure_id')} GROUP BY procedure_id`,
     ),
     stream,
   );
-  return [...byId.values()].sort((a, b) =>
+  const streams = [...byId.values()].sort((a, b) =>
     a.procedureId < b.procedureId ? -1 : a.procedureId > b.procedureId ? 1 : 0,
   );
+  return { streams, data };
 }
 
 /**
@@ -415,8 +447,18 @@ class CopiedStream implements StoredStream {
     this.source = { buf, from, count };
   }
 
+  /** Set once its batch's memory went back to the pool. */
+  recycledAlready = false;
+
+  recycled(): void {
+    this.recycledAlready = true;
+    this.source = null;
+  }
+
   get events(): StoredEvent[] {
     if (parsing.stream !== this) {
+      if (this.recycledAlready)
+        throw new Error(`the batch of stream ${this.procedureId} was read past: its data is reused`);
       parsing.events = this.source ? readEvents(this.source.buf, this.source.from, this.source.count) : [];
       parsing.stream = this;
     }

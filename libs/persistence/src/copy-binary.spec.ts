@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { CopyOutQuery, CopyTuples, type PgConnection } from './copy-binary';
+import { CopyBufferPool, CopyOutQuery, CopyTuples, type CopyBuffers, type PgConnection } from './copy-binary';
 import { copyRows } from '../../../test/support/copy-rows';
 
 /** A backend message: its type byte, its length (counting itself) and its content. */
@@ -37,8 +37,10 @@ const rows: (string | null)[][] = [
 ];
 
 /** What the backend sends for a COPY of `rows`, as the protocol lays it out, and what follows it. */
-function backendBytes(opts: { notice?: boolean } = {}) {
-  const data = rows.map((r, i) => message('d', i === 0 ? Buffer.concat([HEADER, tuple(r)]) : tuple(r)));
+function backendBytes(opts: { notice?: boolean; rows?: (string | null)[][] } = {}) {
+  const data = (opts.rows ?? rows).map((r, i) =>
+    message('d', i === 0 ? Buffer.concat([HEADER, tuple(r)]) : tuple(r)),
+  );
   if (opts.notice) data.splice(2, 0, message('N', Buffer.from('SNOTICE\0Mhello\0\0', 'latin1')));
   const copy = Buffer.concat([
     message('H', Buffer.from([1, 0, 3, 0, 1, 0, 1, 0, 1])),
@@ -122,6 +124,101 @@ describe('CopyOutQuery', () => {
     stream.emit('data', Buffer.from([0x64, 0, 0, 0, 1, 0, 0]));
     await expect(copy.result).rejects.toThrow('claims 1 bytes');
     expect(stream.destroyed).toBeInstanceOf(Error);
+  });
+});
+
+/** Buffers that record what was taken and given back. */
+function recordingBuffers(
+  inner: CopyBuffers = { take: (n) => Buffer.allocUnsafeSlow(n), give: () => undefined },
+) {
+  const taken: Buffer[] = [];
+  const given: ArrayBufferLike[] = [];
+  const buffers: CopyBuffers = {
+    take: (n) => {
+      const b = inner.take(n);
+      taken.push(b);
+      return b;
+    },
+    give: (b) => {
+      given.push(b.buffer);
+      inner.give(b);
+    },
+  };
+  return { buffers, taken, given };
+}
+
+/** One COPY of `rows` through `buffers`, the socket cutting it every `size` bytes. */
+async function copyThrough(buffers: CopyBuffers, data: (string | null)[][], size = 65_536): Promise<Buffer> {
+  const { connection, stream } = fakeConnection();
+  const copy = new CopyOutQuery('COPY (SELECT 1) TO STDOUT (FORMAT binary)', buffers);
+  copy.submit(connection);
+  const { all } = backendBytes({ rows: data });
+  for (let at = 0; at < all.length; at += size) stream.emit('data', all.subarray(at, at + size));
+  copy.handleCommandComplete();
+  copy.handleReadyForQuery();
+  return copy.result;
+}
+
+describe('CopyOutQuery memory', () => {
+  const large: (string | null)[][] = [
+    ['a', 'b'.repeat(200_000)],
+    ['中文', 'c'.repeat(300_000)],
+    ['d', null],
+  ];
+
+  it('copies each chunk into its result as it comes, growing it, and gives back what it outgrew', async () => {
+    const { buffers, taken, given } = recordingBuffers();
+    const result = await copyThrough(buffers, large, 4096);
+    expect(copyRows(result)).toEqual(large);
+    // 256 KiB first, then doubled once: the first given back, the result a view of the second.
+    expect(taken.map((b) => b.length)).toEqual([262_144, 524_288]);
+    expect(given).toEqual([taken[0].buffer]);
+    expect(result.buffer).toBe(taken[1].buffer);
+  });
+
+  it('reads into memory given back to its pool, and the data read before it is overwritten', async () => {
+    const pool = new CopyBufferPool();
+    const first = await copyThrough(pool, rows);
+    pool.give(first);
+    const second = await copyThrough(pool, rows.slice(1));
+    expect(second.buffer).toBe(first.buffer);
+    expect(copyRows(second)).toEqual(rows.slice(1));
+  });
+
+  it('gives its memory back when the COPY fails', async () => {
+    const { buffers, taken, given } = recordingBuffers();
+    const { connection, stream } = fakeConnection();
+    const copy = new CopyOutQuery('COPY (SELECT 1) TO STDOUT (FORMAT binary)', buffers);
+    copy.submit(connection);
+    stream.emit('data', backendBytes({ rows: large }).all.subarray(0, 100_000));
+    copy.handleError(new Error('Query read timeout'));
+    await expect(copy.result).rejects.toThrow('Query read timeout');
+    expect(given).toEqual(taken.map((b) => b.buffer));
+  });
+});
+
+describe('CopyBufferPool', () => {
+  it('hands out the smallest free buffer large enough, a new one when none is, each buffer once', () => {
+    const pool = new CopyBufferPool(2);
+    const a = pool.take(100);
+    const b = pool.take(1000);
+    expect(a.length).toBe(100);
+    pool.give(b.subarray(10, 20));
+    pool.give(b);
+    pool.give(a);
+    expect(pool.take(50).buffer).toBe(a.buffer);
+    expect(pool.take(50).buffer).toBe(b.buffer);
+    expect(pool.take(50).buffer).not.toBe(a.buffer);
+  });
+
+  it('keeps at most its limit, the largest', () => {
+    const pool = new CopyBufferPool(1);
+    const small = pool.take(10);
+    const big = pool.take(20);
+    pool.give(small);
+    pool.give(big);
+    expect(pool.take(5).buffer).toBe(big.buffer);
+    expect(pool.take(5).buffer).not.toBe(small.buffer);
   });
 });
 

@@ -9,16 +9,64 @@ import type { PoolClient } from 'pg';
  * needs them, and hashes the others as bytes. node-pg's own rows decode every field to a
  * JavaScript string first.
  *
- * The socket's chunks are kept as they come and joined once: the backend sends one CopyData
- * message per row (the protocol says so: "always one per row"), so the reader steps over each
- * row's 5-byte message header itself. (pg-copy-streams, used before, cuts every row out of its
- * chunk and copies it twice: most of the reading's cost on the verifier's thread.)
+ * Each socket chunk is copied into the result as it comes, so the chunk dies young: the backend
+ * sends one CopyData message per row (the protocol says so: "always one per row"), and the reader
+ * steps over each row's 5-byte message header itself. (pg-copy-streams, used before, cut every
+ * row out of its chunk and copied it twice.) The result is taken from `buffers`, which may hand
+ * out memory a caller gave back: a batch's megabytes, allocated afresh for every batch, are what
+ * made V8 run full collections (external memory) and the kernel fault in and zero new pages.
  */
-export function copyOut(client: PoolClient, query: string): Promise<Buffer> {
-  const copy = new CopyOutQuery(`COPY (${query}) TO STDOUT (FORMAT binary)`);
+export function copyOut(client: PoolClient, query: string, buffers: CopyBuffers = FRESH): Promise<Buffer> {
+  const copy = new CopyOutQuery(`COPY (${query}) TO STDOUT (FORMAT binary)`, buffers);
   (client as unknown as { query(q: CopyOutQuery): unknown }).query(copy);
   return copy.result;
 }
+
+/** Where `copyOut` takes the memory its result is copied into. */
+export interface CopyBuffers {
+  /** A buffer of at least `size` bytes, of its own ArrayBuffer (offset 0). */
+  take(size: number): Buffer;
+  /** A buffer (or a view of one) `take` gave, no longer in use. */
+  give(buf: Buffer): void;
+}
+
+/** New memory every time; nothing is kept. */
+const FRESH: CopyBuffers = { take: (size) => Buffer.allocUnsafeSlow(size), give: () => undefined };
+
+/**
+ * Buffers given back, handed out again: a bulk read's batches are alike in size, so after the
+ * first few no batch allocates. Keeps at most `max` buffers.
+ */
+export class CopyBufferPool implements CopyBuffers {
+  private readonly free: Buffer[] = [];
+
+  constructor(private readonly max = 12) {}
+
+  take(size: number): Buffer {
+    let best = -1;
+    for (let i = 0; i < this.free.length; i++) {
+      if (this.free[i].length >= size && (best < 0 || this.free[i].length < this.free[best].length)) best = i;
+    }
+    if (best < 0) return Buffer.allocUnsafeSlow(size);
+    const [buf] = this.free.splice(best, 1);
+    return buf;
+  }
+
+  give(view: Buffer): void {
+    // The whole of the memory the view lies in (`take` hands out buffers of their own).
+    const buf = Buffer.from(view.buffer, 0, view.buffer.byteLength);
+    if (buf.length === 0 || this.free.some((b) => b.buffer === buf.buffer)) return;
+    this.free.push(buf);
+    if (this.free.length > this.max) {
+      // Keep the largest: a smaller one serves only the smaller reads.
+      this.free.sort((a, b) => b.length - a.length);
+      this.free.length = this.max;
+    }
+  }
+}
+
+/** The first buffer of a COPY's result; it doubles as the data outgrows it. */
+const FIRST_BUFFER = 256 * 1024;
 
 const ERROR_RESPONSE = 0x45; // 'E'
 const COPY_DONE = 0x63; // 'c'
@@ -40,7 +88,8 @@ export class CopyOutQuery {
   readonly result: Promise<Buffer>;
   private resolve!: (b: Buffer) => void;
   private reject!: (err: Error) => void;
-  private readonly chunks: Buffer[] = [];
+  /** The result so far: `size` bytes of `out`. */
+  private out: Buffer | null = null;
   private size = 0;
   /** Bytes of the current message still to come (past its header). */
   private need = 0;
@@ -51,7 +100,10 @@ export class CopyOutQuery {
   private copied: Buffer | null = null;
   private failed = false;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly buffers: CopyBuffers = FRESH,
+  ) {
     this.result = new Promise((resolve, reject) => {
       this.resolve = resolve;
       this.reject = reject;
@@ -115,9 +167,7 @@ export class CopyOutQuery {
       if (length < 4) throw new Error(`COPY: a message of type ${code} claims ${length} bytes`);
       if (code === COPY_DONE) {
         this.keep(chunk.subarray(0, at));
-        if (!this.failed)
-          this.copied = this.size === 0 ? Buffer.alloc(0) : Buffer.concat(this.chunks, this.size);
-        this.chunks.length = 0;
+        if (!this.failed) this.copied = this.out ? this.out.subarray(0, this.size) : Buffer.alloc(0);
         return chunk.subarray(at + 1 + length);
       }
       at += 5;
@@ -129,8 +179,17 @@ export class CopyOutQuery {
 
   private keep(part: Buffer): void {
     if (part.length === 0 || this.failed) return;
-    this.chunks.push(part);
-    this.size += part.length;
+    const need = this.size + part.length;
+    if (!this.out || need > this.out.length) {
+      const grown = this.buffers.take(Math.max(need, this.out ? this.out.length * 2 : FIRST_BUFFER));
+      if (this.out) {
+        this.out.copy(grown, 0, 0, this.size);
+        this.buffers.give(this.out);
+      }
+      this.out = grown;
+    }
+    part.copy(this.out, this.size);
+    this.size = need;
   }
 
   /** node-pg's parser back on the socket, reading `rest` first. */
@@ -146,7 +205,8 @@ export class CopyOutQuery {
   private fail(err: Error): void {
     if (this.failed) return;
     this.failed = true;
-    this.chunks.length = 0;
+    if (this.out) this.buffers.give(this.out);
+    this.out = null;
     this.reject(err);
   }
 
