@@ -67,6 +67,26 @@ describe('canonicalJson, jsonbText and the event hash', () => {
     expect(isJsonbTextOf(Buffer.from('{"a": 2, "bb": 1}'), { bb: 1, a: 2 })).toBe(true);
   });
 
+  it('matches strings four characters at a time and one by one wherever an escaped or wider one falls', () => {
+    const specials = ['"', '\\', '\n', '\u0001', '\u007f', 'é', '张', '😀', '\ud800'];
+    for (let length = 0; length <= 9; length++) {
+      for (let at = 0; at <= length; at++) {
+        for (const special of specials) {
+          const s = 'abcdefghij'.slice(0, at) + special + 'klmnopqrst'.slice(0, length - at);
+          const value = { s, n: null, [s]: s };
+          const bytes = Buffer.from(jsonbText(value));
+          expect(isJsonbTextOf(bytes, value)).toBe(true);
+          for (let i = 0; i < bytes.length; i++) {
+            const changed = Buffer.from(bytes);
+            changed[i] ^= 0x01;
+            expect(isJsonbTextOf(changed, value)).toBe(false);
+          }
+          expect(isJsonbTextOf(bytes.subarray(0, bytes.length - 1), value)).toBe(false);
+        }
+      }
+    }
+  });
+
   it('hashes the jsonb text of { streamId, version, type, data, metadata }, then the previous hash', () => {
     const e = {
       version: 7,
