@@ -48,12 +48,13 @@ interface Path {
   /** Interned id of the value after the transition; -1 when the machine refused the event. */
   next: number;
   /** With a region map: the regions the transition moved, and where to. */
-  patch?: Record<string, string>;
+  patch: Record<string, string> | undefined;
 }
 
 /** A recorded guard (with the result it gave) or assign, ready to call. */
 type Run =
-  { guard: GuardFn; params: Params; result: boolean } | { guard: null; assign: AssignFn; params: Params };
+  | { guard: GuardFn; assign: null; params: Params; result: boolean }
+  | { guard: null; assign: AssignFn; params: Params; result: false };
 
 /** What a (value, event type) is keyed on, and the values its paths lead to from that value. */
 export interface Slot {
@@ -282,7 +283,7 @@ export class TransitionTable {
     const value = this.intern(next.value as PersistedProcedure['value']);
     if (!opaque && slot) {
       const patch = this.patchOf(slot, state.value, value);
-      this.remember(slot.key, { ...this.path(steps, this.idOf(value)), patch });
+      this.remember(slot.key, this.path(steps, this.idOf(value), patch));
     }
     const after = { value, context: next.context as ProcedureContext };
     return sameState(state, after) ? null : after;
@@ -348,15 +349,16 @@ export class TransitionTable {
     return list;
   }
 
-  private path(steps: Step[], next: number): Path {
+  private path(steps: Step[], next: number, patch?: Record<string, string>): Path {
     // Paths are per mode: a mode-only guard answers as recorded, so it is not asked again.
     const asked = steps.filter((step) => !('guard' in step && this.modeGuards.has(step.guard)));
     const run = asked.map((step): Run =>
       'guard' in step
-        ? { guard: this.guards[step.guard], params: step.params, result: step.result }
-        : { guard: null, assign: this.assigns[step.action], params: step.params },
+        ? { guard: this.guards[step.guard], assign: null, params: step.params, result: step.result }
+        : { guard: null, assign: this.assigns[step.action], params: step.params, result: false },
     );
-    return { run, next };
+    // (Every path and every step made by the one literal: a shape each, so reading them stays cheap.)
+    return { run, next, patch };
   }
 
   private follow(key: string, context: ProcedureContext, event: unknown): PersistedProcedure | null {
