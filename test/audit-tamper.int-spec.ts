@@ -133,6 +133,36 @@ describe('tamper evidence', () => {
     expect(found).toEqual(expected);
   });
 
+  it('a time that is not ASCII, a missing time and a previous hash of other characters are named exactly', async () => {
+    const id = await procedure();
+    await asSuperuser(
+      `UPDATE events SET metadata = jsonb_set(metadata, '{occurredAt}', '"２０２６-03-02T10:00:00.000Z"') WHERE stream_id = $1 AND version = 3`,
+      [id],
+    );
+    await asSuperuser(
+      `UPDATE events SET metadata = metadata - 'occurredAt' WHERE stream_id = $1 AND version = 5`,
+      [id],
+    );
+    await asSuperuser(`UPDATE events SET prev_hash = repeat('哈', 64) WHERE stream_id = $1 AND version = 7`, [
+      id,
+    ]);
+    const expected = [
+      { procedureId: id, version: 3, kind: 'HASH_MISMATCH' },
+      { procedureId: id, version: 5, kind: 'HASH_MISMATCH' },
+      { procedureId: id, version: 7, kind: 'CHAIN_BROKEN' },
+      { procedureId: id, version: 7, kind: 'HASH_MISMATCH' },
+    ];
+    expect(await failuresOf(id)).toEqual(expected);
+    const report = await verifyRecord(
+      new AuditStore(engine.app.get(DataSource)).streams({ batchSize: 25 }),
+      (await runtimes()).lookup,
+    );
+    const found = report.failures
+      .filter((f) => f.procedureId === id)
+      .map(({ procedureId, version, kind }) => ({ procedureId, version, kind }));
+    expect(found).toEqual(expected);
+  });
+
   it("the separator of a stream's own fields in a batch (GS), alone in its stream, is named exactly", async () => {
     const id = await procedure();
     await asSuperuser(

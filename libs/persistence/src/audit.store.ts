@@ -510,6 +510,12 @@ function sameBytes(a: Uint8Array, ai: number, b: Uint8Array, bi: number, n: numb
   return true;
 }
 
+/** Whether the `n` bytes of `buf` at `at` are all ASCII. */
+function isAscii(buf: Buffer, at: number, n: number): boolean {
+  for (let i = at; i < at + n; i++) if (buf[i] > 0x7f) return false;
+  return true;
+}
+
 /** A uuid sent in binary (16 bytes) as its text. */
 function uuidText(buf: Buffer, at: number): string {
   const h = buf.toString('hex', at, at + 16);
@@ -554,18 +560,23 @@ function readEvents(buf: Buffer, from: CopyPosition, count: number): StoredEvent
     const type = repeated.text(t);
     let prevHash: string;
     let hash: string;
-    // Both hashes in one decoding when each is 64 bytes: a char(64) of 64 bytes is ASCII.
+    let occurredAt: string;
+    // Both hashes and the time in one decoding when each hash is 64 bytes (a char(64) of 64 bytes
+    // is ASCII) and the time is ASCII (an ISO instant always is): latin1 reads ASCII as UTF-8 does.
     const p = t.at;
-    if (buf.readInt32BE(p) === 64 && buf.readInt32BE(p + 68) === 64) {
-      const both = buf.toString('latin1', p + 4, p + 136);
-      prevHash = both.slice(0, 64);
-      hash = both.slice(68);
-      t.at = p + 136;
+    const timeLength =
+      buf.readInt32BE(p) === 64 && buf.readInt32BE(p + 68) === 64 ? buf.readInt32BE(p + 136) : -1;
+    if (timeLength > 0 && isAscii(buf, p + 140, timeLength)) {
+      const all = buf.toString('latin1', p + 4, p + 140 + timeLength);
+      prevHash = all.slice(0, 64);
+      hash = all.slice(68, 132);
+      occurredAt = all.slice(136);
+      t.at = p + 140 + timeLength;
     } else {
       prevHash = t.text();
       hash = t.text();
+      occurredAt = t.text();
     }
-    const occurredAt = t.text();
     const definition = repeated.text(t);
     const dataLength = t.int4();
     const bodyLength = t.length();
@@ -603,9 +614,9 @@ class RepeatedTexts {
     const { buf, at } = t;
     t.at += n;
     if (n > 48) return buf.toString('utf8', at, at + n);
-    let h = n;
-    for (let i = 0; i < n; i++) h = (h * 31 + buf[at + i]) | 0;
-    const slot = (h ^ (h >>> 8)) & 255;
+    // The slot by the length and three bytes (the texts are few and differ there; the bytes are
+    // compared whole anyway).
+    const slot = (n * 31 + buf[at + (n >> 2)] * 3 + buf[at + (n >> 1)] * 7 + buf[at + n - 1]) & 255;
     const known = this.slots[slot];
     if (known && known.bytes.length === n && sameBytes(known.bytes, 0, buf, at, n)) return known.text;
     const text = buf.toString('utf8', at, at + n);
