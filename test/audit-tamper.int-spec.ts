@@ -63,6 +63,17 @@ describe('tamper evidence', () => {
     }));
   };
 
+  /** A procedure's findings in a verification of the whole record, read in batches of 25. */
+  const bulkFailuresOf = async (procedureId: string) => {
+    const report = await verifyRecord(
+      new AuditStore(engine.app.get(DataSource)).streams({ batchSize: 25 }),
+      (await runtimes()).lookup,
+    );
+    return report.failures
+      .filter((f) => f.procedureId === procedureId)
+      .map(({ procedureId: p, version, kind }) => ({ procedureId: p, version, kind }));
+  };
+
   const runtimes = async () =>
     new DefinitionRuntimes(
       new DefinitionRegistry(BUILT_IN_DEFINITIONS),
@@ -123,14 +134,7 @@ describe('tamper evidence', () => {
     const expected = [3, 4, 6].map((version) => ({ procedureId: id, version, kind: 'HASH_MISMATCH' }));
     expect(await failuresOf(id)).toEqual(expected);
     // And over the whole record, in batches.
-    const report = await verifyRecord(
-      new AuditStore(engine.app.get(DataSource)).streams({ batchSize: 25 }),
-      (await runtimes()).lookup,
-    );
-    const found = report.failures
-      .filter((f) => f.procedureId === id)
-      .map(({ procedureId, version, kind }) => ({ procedureId, version, kind }));
-    expect(found).toEqual(expected);
+    expect(await bulkFailuresOf(id)).toEqual(expected);
   });
 
   it('a time that is not ASCII, a missing time and a previous hash of other characters are named exactly', async () => {
@@ -153,14 +157,7 @@ describe('tamper evidence', () => {
       { procedureId: id, version: 7, kind: 'HASH_MISMATCH' },
     ];
     expect(await failuresOf(id)).toEqual(expected);
-    const report = await verifyRecord(
-      new AuditStore(engine.app.get(DataSource)).streams({ batchSize: 25 }),
-      (await runtimes()).lookup,
-    );
-    const found = report.failures
-      .filter((f) => f.procedureId === id)
-      .map(({ procedureId, version, kind }) => ({ procedureId, version, kind }));
-    expect(found).toEqual(expected);
+    expect(await bulkFailuresOf(id)).toEqual(expected);
   });
 
   it("the separator of a stream's own fields in a batch (GS), alone in its stream, is named exactly", async () => {
