@@ -1,4 +1,6 @@
-import { checkChain, type StoredStream } from '@qianqi/audit';
+import { checkChain, DefinitionRuntimes, verifyRecord, type StoredStream } from '@qianqi/audit';
+import { AuditStore, createDataSource } from '@qianqi/persistence';
+import { BUILT_IN_DEFINITIONS, DefinitionRegistry } from '@qianqi/workflows';
 import { TemplateRecord } from './support/template-record';
 
 /**
@@ -33,7 +35,10 @@ describe('bulk reading in batches', () => {
     expect(batches.flat().map((s) => s.procedureId)).toHaveLength(PROCEDURES);
     expect(findings).toEqual(new Array(PROCEDURES).fill(0));
     // (The last one too: the caller asked past it when the iteration ended.)
-    for (const s of batches.flat()) expect(() => s.events).toThrow('its data is reused');
+    for (const s of batches.flat()) {
+      expect(() => s.events).toThrow('its data is reused');
+      expect(() => s.snapshot).toThrow('its data is reused');
+    }
   }, 60_000);
 
   it('keeps every batch readable when asked to', async () => {
@@ -43,6 +48,51 @@ describe('bulk reading in batches', () => {
     for (const s of streams) {
       expect(s.events.length).toBeGreaterThan(0);
       expect(checkChain(s.procedureId, s.events)).toEqual([]);
+    }
+  }, 60_000);
+
+  it('names the same findings when node-pg times each query and the checking is slower than the timeout', async () => {
+    // node-pg's query_timeout (from the URL) arms a timer per query that goes off after it unless
+    // the query says it is over; a COPY's memory, once handed to a batch, must stay that batch's.
+    await db.sql(`ALTER TABLE events DISABLE TRIGGER USER`);
+    try {
+      for (const i of [1, 4]) {
+        await db.sql(
+          `UPDATE events SET data = jsonb_set(data, '{tampered}', 'true') WHERE stream_id = $1 AND version = 3`,
+          [TemplateRecord.procedureId(i)],
+        );
+      }
+    } finally {
+      await db.sql(`ALTER TABLE events ENABLE TRIGGER USER`);
+    }
+    const url = Object.assign(new URL(db.url), { search: '?query_timeout=150' }).toString();
+    const ds = createDataSource({ url, poolSize: 3, applicationName: 'qianqi-test' });
+    await ds.initialize();
+    try {
+      const store = new AuditStore(ds);
+      const runtimes = new DefinitionRuntimes(
+        new DefinitionRegistry(BUILT_IN_DEFINITIONS),
+        await store.pinnedDefinitions(),
+      );
+      async function* slowly() {
+        for await (const batch of store.streams({ batchSize: 2 })) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          yield batch;
+        }
+      }
+      const report = await verifyRecord(slowly(), runtimes.lookup);
+      expect(
+        report.failures.map(({ procedureId, version, kind }) => ({ procedureId, version, kind })),
+      ).toEqual(
+        [1, 4].map((i) => ({
+          procedureId: TemplateRecord.procedureId(i),
+          version: 3,
+          kind: 'HASH_MISMATCH',
+        })),
+      );
+      expect(report.procedures).toBe(PROCEDURES);
+    } finally {
+      await ds.destroy();
     }
   }, 60_000);
 });

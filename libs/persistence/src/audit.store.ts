@@ -357,7 +357,7 @@ interface ReadBatch {
 /** A batch the caller is done with: its memory goes back to the pool, its streams can no longer be read. */
 function recycle(read: ReadBatch, pool: CopyBuffers): void {
   for (const s of read.streams) s.recycled();
-  if (parsing.stream?.recycledAlready) {
+  if (parsing.stream?.isRecycled) {
     parsing.stream = null;
     parsing.events = [];
   }
@@ -434,12 +434,14 @@ async function readBatch(
  * events are held by one module-level slot, which the next stream's events replace.
  */
 class CopiedStream implements StoredStream {
-  snapshot: StoredStream['snapshot'] = null;
   items: Record<string, string> = {};
   readyToStart: boolean | null = null;
   /** Each read of `events` by another stream's check parses them again; they are hashed over their bodies. */
   readonly eventDataIsScratch = true;
   private source: { buf: Buffer; from: CopyPosition; count: number } | null = null;
+  private stored: StoredStream['snapshot'] = null;
+  /** Set once its batch's memory went back to the pool: its events and snapshot can no longer be read. */
+  private recycledAlready = false;
 
   constructor(readonly procedureId: string) {}
 
@@ -447,22 +449,38 @@ class CopiedStream implements StoredStream {
     this.source = { buf, from, count };
   }
 
-  /** Set once its batch's memory went back to the pool. */
-  recycledAlready = false;
-
   recycled(): void {
     this.recycledAlready = true;
     this.source = null;
+    this.stored = null;
+  }
+
+  get isRecycled(): boolean {
+    return this.recycledAlready;
+  }
+
+  /** The snapshot (its state's bytes are a view of the batch's data). */
+  get snapshot(): StoredStream['snapshot'] {
+    this.readable();
+    return this.stored;
+  }
+
+  set snapshot(s: StoredStream['snapshot']) {
+    this.stored = s;
   }
 
   get events(): StoredEvent[] {
     if (parsing.stream !== this) {
-      if (this.recycledAlready)
-        throw new Error(`the batch of stream ${this.procedureId} was read past: its data is reused`);
+      this.readable();
       parsing.events = this.source ? readEvents(this.source.buf, this.source.from, this.source.count) : [];
       parsing.stream = this;
     }
     return parsing.events;
+  }
+
+  private readable(): void {
+    if (this.recycledAlready)
+      throw new Error(`the batch of stream ${this.procedureId} was read past: its data is reused`);
   }
 }
 

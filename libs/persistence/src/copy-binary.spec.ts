@@ -185,6 +185,39 @@ describe('CopyOutQuery memory', () => {
     expect(copyRows(second)).toEqual(rows.slice(1));
   });
 
+  it('keeps its result once handed over: a late error (node-pg timing the query) gives nothing back', async () => {
+    const { buffers, given } = recordingBuffers();
+    const { connection, stream } = fakeConnection();
+    const copy = new CopyOutQuery('COPY (SELECT 1) TO STDOUT (FORMAT binary)', buffers);
+    const settled: (Error | null)[] = [];
+    copy.callback = (err) => settled.push(err);
+    copy.submit(connection);
+    stream.emit('data', backendBytes({ rows: large }).all);
+    copy.handleCommandComplete();
+    copy.handleReadyForQuery();
+    const result = await copy.result;
+    // node-pg is told the query is over (which stops its timer), once.
+    expect(settled).toEqual([null]);
+    const before = given.length;
+    copy.handleError(new Error('Query read timeout'));
+    expect(given.length).toBe(before);
+    expect(given).not.toContain(result.buffer);
+    expect(settled).toEqual([null]);
+    expect(copyRows(result)).toEqual(large);
+  });
+
+  it('gives back a result not yet handed over when an error comes between CopyDone and ReadyForQuery', async () => {
+    const { buffers, given } = recordingBuffers();
+    const { connection, stream } = fakeConnection();
+    const copy = new CopyOutQuery('COPY (SELECT 1) TO STDOUT (FORMAT binary)', buffers);
+    copy.submit(connection);
+    stream.emit('data', backendBytes({ rows }).all);
+    copy.handleError(new Error('connection terminated'));
+    copy.handleReadyForQuery();
+    await expect(copy.result).rejects.toThrow('connection terminated');
+    expect(given).toHaveLength(1);
+  });
+
   it('gives its memory back when the COPY fails', async () => {
     const { buffers, taken, given } = recordingBuffers();
     const { connection, stream } = fakeConnection();

@@ -97,8 +97,13 @@ export class CopyOutQuery {
   private carry: Buffer | null = null;
   private connection: PgConnection | null = null;
   private pgOnData: ((chunk: Buffer) => void) | null = null;
+  /** The result, once CopyDone came (`out` is then handed over to it). */
   private copied: Buffer | null = null;
   private failed = false;
+  /** Resolved: the result is the caller's, and nothing that happens later takes it back. */
+  private settled = false;
+  /** Set by node-pg when it times the query (`query_timeout`): called once the query is over, it stops the timer. */
+  callback?: (err: Error | null) => void;
 
   constructor(
     private readonly text: string,
@@ -168,6 +173,7 @@ export class CopyOutQuery {
       if (code === COPY_DONE) {
         this.keep(chunk.subarray(0, at));
         if (!this.failed) this.copied = this.out ? this.out.subarray(0, this.size) : Buffer.alloc(0);
+        this.out = null;
         return chunk.subarray(at + 1 + length);
       }
       at += 5;
@@ -203,11 +209,15 @@ export class CopyOutQuery {
   }
 
   private fail(err: Error): void {
-    if (this.failed) return;
+    if (this.failed || this.settled) return;
     this.failed = true;
-    if (this.out) this.buffers.give(this.out);
+    // The memory taken so far goes back (a result of no bytes was never taken).
+    const taken = this.out ?? (this.copied?.length ? this.copied : null);
+    if (taken) this.buffers.give(taken);
     this.out = null;
+    this.copied = null;
     this.reject(err);
+    this.callback?.(err);
   }
 
   // What node-pg calls on the query it runs.
@@ -216,7 +226,8 @@ export class CopyOutQuery {
     // the COPY still streams (node-pg's query_timeout; a dead socket) must not hand node-pg's
     // parser the middle of a message: the rest of the COPY is read and dropped, and handed back
     // at CopyDone or an ErrorResponse as usual (node-pg keeps this query active until
-    // ReadyForQuery).
+    // ReadyForQuery). An error after the result was handed over (node-pg's timer going off late)
+    // changes nothing.
     this.fail(err);
   }
 
@@ -226,9 +237,12 @@ export class CopyOutQuery {
   handleCommandComplete(): void {}
 
   handleReadyForQuery(): void {
-    if (this.failed) return;
-    if (this.copied) this.resolve(this.copied);
-    else this.fail(new Error('COPY: the query ended without COPY data'));
+    if (this.failed || this.settled) return;
+    if (!this.copied) return void this.fail(new Error('COPY: the query ended without COPY data'));
+    this.settled = true;
+    this.resolve(this.copied);
+    // (node-pg's timer would otherwise go off later and call handleError on a finished query.)
+    this.callback?.(null);
   }
 }
 
