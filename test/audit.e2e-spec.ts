@@ -321,6 +321,35 @@ describe('audit API', () => {
       );
     });
 
+    it("refuses an auditor's command whose body the HTTP layer cannot take (broken JSON, another Content-Type) with 403, recorded", async () => {
+      const sub = `aud-${randomUUID().slice(0, 8)}`;
+      const tok = token({ role: 'auditor', name: '钱审计', sub });
+      const url = `/procedures/${procedureId}/items/eia/commands`;
+      const broken = await api.request('POST', url, { token: tok, body: '{"type": "APPROVE",' });
+      expect(broken.status).toBe(403);
+      expect(broken.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(broken.body.code).toBe('FORBIDDEN');
+      const text = await api.request('POST', url, {
+        token: tok,
+        body: 'APPROVE',
+        headers: { 'content-type': 'text/plain' },
+      });
+      expect(text.status).toBe(403);
+      const project = await api.request('POST', '/projects', { token: tok, body: 'not json' });
+      expect(project.status).toBe(403);
+      const log = await api.request('GET', `/audit/access-log?actorId=${sub}`, { token: admin });
+      expect(log.body.map((e: { action: string; actorName: string }) => [e.action, e.actorName])).toEqual([
+        ['COMMAND_REFUSED:REGISTER_PROJECT', '钱审计'],
+        ['COMMAND_REFUSED:UNKNOWN', '钱审计'],
+        ['COMMAND_REFUSED:UNKNOWN', '钱审计'],
+      ]);
+      // What an auditor may send keeps its own answer; so does everyone else's broken body.
+      const verify = await api.request('POST', '/audit/verify', { token: tok, body: '{"procedureId":' });
+      expect(verify.status).toBe(400);
+      expect(verify.body.code).toBe('MALFORMED_BODY');
+      expect((await api.request('POST', url, { token: applicant, body: '{"type":' })).status).toBe(400);
+    });
+
     it('does not record reads by other roles', async () => {
       await api.request('GET', `/procedures/${procedureId}/timeline`, { token: ecology });
       const log = await api.request('GET', `/audit/access-log?actorId=${ecologySub}`, { token: admin });

@@ -7,10 +7,12 @@ import {
   Logger,
   Optional,
 } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@qianqi/domain';
+import { verifyToken } from '@qianqi/auth';
+import { AppConfig } from '@qianqi/config';
+import { DomainError, ErrorCode, type Actor } from '@qianqi/domain';
 import { AccessLog, ACCESS_ACTIONS } from '@qianqi/engine';
 import { BODY_LIMIT, HttpProblem, HTTP_CODES, PROBLEM_CONTENT_TYPE, problemDocument } from './http-problem';
-import { refusedCommand } from './refused-command';
+import { isAuditorForbiddenWrite, refusedCommand } from './refused-command';
 
 export const STATUS_OF: Record<ErrorCode, number> = {
   [ErrorCode.VALIDATION_FAILED]: 400,
@@ -43,7 +45,10 @@ export const STATUS_OF: Record<ErrorCode, number> = {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
-  constructor(@Optional() private readonly accessLog?: AccessLog) {}
+  constructor(
+    @Optional() private readonly accessLog?: AccessLog,
+    @Optional() private readonly config?: AppConfig,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -95,6 +100,21 @@ export class ProblemFilter implements ExceptionFilter {
       );
       body = { code: HTTP_CODES[500], detail: 'internal error; the request id names it in the logs' };
     }
+    // A body the HTTP layer refused before any guard ran (not JSON, another Content-Type, too
+    // large): an auditor writing where auditors may not is refused as on every other command.
+    const bodyRefused =
+      status === 413 || status === 415 || (status === 400 && body.code === 'MALFORMED_BODY');
+    if (bodyRefused && !req?.actor && isAuditorForbiddenWrite(req ?? {})) {
+      const auditor = this.auditorBehind(req);
+      if (auditor) {
+        req.actor = auditor;
+        status = 403;
+        body = {
+          code: ErrorCode.FORBIDDEN,
+          detail: 'role auditor may not do this: auditors read and verify only',
+        };
+      }
+    }
     const send = () =>
       reply
         .status(status)
@@ -110,6 +130,26 @@ export class ProblemFilter implements ExceptionFilter {
     })
       .catch((err: Error) => this.logger.error(`cannot record a refused command: ${err.message}`))
       .finally(send);
+  }
+
+  private auditorBehind(req: Parameters<typeof auditorOf>[0]): Actor | null {
+    return this.config ? auditorOf(req, this.config.jwtSecret) : null;
+  }
+}
+
+/** The auditor whose valid bearer token a request carries, if any. */
+function auditorOf(
+  req: { headers?: Record<string, string | string[] | undefined> } | undefined,
+  secret: string,
+): Actor | null {
+  const header = req?.headers?.authorization;
+  const match = typeof header === 'string' ? header.match(/^Bearer\s+(\S+)$/i) : null;
+  if (!match) return null;
+  try {
+    const actor = verifyToken(match[1], secret);
+    return actor.role === 'auditor' ? actor : null;
+  } catch {
+    return null;
   }
 }
 

@@ -10,6 +10,20 @@ interface RefusedRequest {
 }
 
 const READS = ['GET', 'HEAD', 'OPTIONS'];
+
+/**
+ * The writes an auditor may make, as `METHOD /route`: auditors read, and may ask for a
+ * verification. (A spec holds this equal to the controllers' @Roles.)
+ */
+export const AUDITOR_WRITES: ReadonlySet<string> = new Set(['POST /audit/verify']);
+
+const routeOf = (req: RefusedRequest) => req.routeOptions?.url ?? String(req.url ?? '').split('?')[0];
+
+/** A write to a route no auditor may write to (the HTTP layer may refuse its body before any guard runs). */
+export function isAuditorForbiddenWrite(req: RefusedRequest): boolean {
+  const method = String(req.method).toUpperCase();
+  return !READS.includes(method) && !AUDITOR_WRITES.has(`${method} ${routeOf(req)}`);
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -21,7 +35,7 @@ export function refusedCommand(
   req: RefusedRequest | undefined,
 ): { type: string; procedureId: string | null } | null {
   if (!req || req.actor?.role !== 'auditor' || READS.includes(String(req.method).toUpperCase())) return null;
-  const route = req.routeOptions?.url ?? String(req.url ?? '').split('?')[0];
+  const route = routeOf(req);
   const bodyType = (req.body as { type?: unknown } | null | undefined)?.type;
   let type: string;
   if (route.endsWith('/commands')) {
