@@ -111,6 +111,41 @@ describe('the OpenAPI document', () => {
       expect(propertiesOf(ref('ProblemDto'))).toEqual(Object.keys(res.body).sort());
     });
 
+    it('the audit routes: the answers they document have the fields real answers have', async () => {
+      const okRef = (path: string, method: 'get' | 'post') => {
+        const s = doc.paths[path][method].responses['200'].content['application/json'].schema;
+        return (s.$ref ?? s.items.$ref) as string;
+      };
+      const p = await c.register();
+      await c.ok(p.procedureId, 'eia', { type: 'SUBMIT', materials: c.materials('eia') }, p.applicant);
+      const auditor = tokens.auditor();
+      const replay = await api.request('GET', `/procedures/${p.procedureId}/replay`, { token: auditor });
+      expect(propertiesOf(okRef('/procedures/{id}/replay', 'get'))).toEqual(Object.keys(replay.body).sort());
+      const timeline = await api.request('GET', `/procedures/${p.procedureId}/timeline`, { token: auditor });
+      expect(propertiesOf(okRef('/procedures/{id}/timeline', 'get'))).toEqual(
+        Object.keys(timeline.body[0]).sort(),
+      );
+      expect(propertiesOf(ref('TimelineActorDto'))).toEqual(Object.keys(timeline.body[0].actor).sort());
+      const verify = await api.request('POST', '/audit/verify', {
+        token: auditor,
+        body: { procedureId: p.procedureId },
+      });
+      expect(propertiesOf(okRef('/audit/verify', 'post'))).toEqual(
+        [...Object.keys(verify.body), 'failuresNotListed'].sort(),
+      );
+      const log = await api.request('GET', '/audit/access-log?limit=1', { token: tokens.admin() });
+      expect(propertiesOf(okRef('/audit/access-log', 'get'))).toEqual(Object.keys(log.body[0]).sort());
+      for (const path of [
+        '/procedures/{id}/replay',
+        '/procedures/{id}/timeline',
+        '/procedures/{id}/export',
+      ]) {
+        expect(doc.paths[path].get.responses['404'].content['application/problem+json'].schema.$ref).toBe(
+          ref('ProblemDto'),
+        );
+      }
+    });
+
     it('every authenticated route may answer 4XX as problem+json', () => {
       for (const [path, ops] of Object.entries(doc.paths)) {
         for (const [method, op] of Object.entries(ops)) {

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '@qianqi/auth';
 import type { Actor } from '@qianqi/domain';
 import { AccessLog, VerifyRecordUseCase } from '@qianqi/engine';
+import { ProblemResponses } from '../http/openapi';
+import { AccessLogEntryDto, VerificationReportDto } from './audit-responses.dto';
 import { AccessLogQueryDto, VerifyBodyDto } from './audit.dto';
 
 @ApiTags('audit')
@@ -18,6 +20,8 @@ export class AuditController {
   @Post('verify')
   @HttpCode(200)
   @Roles('auditor', 'admin')
+  @ApiOkResponse({ type: VerificationReportDto })
+  @ProblemResponses(400, 401, 403, 404, 413, 415)
   verify(@Body() body: VerifyBodyDto, @CurrentActor() actor: Actor) {
     return this.verifyRecord.execute(actor, body?.procedureId?.toLowerCase() ?? null);
   }
@@ -25,6 +29,8 @@ export class AuditController {
   /** Who looked (auditors' replays, timelines, exports, verifications) and refused commands; newest first. */
   @Get('access-log')
   @Roles('admin')
+  @ApiOkResponse({ type: [AccessLogEntryDto], description: 'newest first' })
+  @ProblemResponses(400, 401, 403)
   list(@Query() query: AccessLogQueryDto) {
     return this.accessLog.list({
       ...query,
