@@ -9,10 +9,11 @@ import {
 import { Reflector } from '@nestjs/core';
 import { AppConfig } from '@qianqi/config';
 import { DomainError, ErrorCode, ForbiddenError, type Actor, type Role } from '@qianqi/domain';
-import { TokenError, verifyToken } from './token';
+import { bearerToken, TokenError, verifyToken } from './token';
 
 const PUBLIC = 'qianqi:public';
-const ROLES_KEY = 'qianqi:roles';
+/** The metadata key @Roles sets. */
+export const ROLES_KEY = 'qianqi:roles';
 
 /** Marks a route that needs no token (health, docs). */
 export const Public = () => SetMetadata(PUBLIC, true);
@@ -34,11 +35,10 @@ export class JwtAuthGuard implements CanActivate {
     const targets = [ctx.getHandler(), ctx.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC, targets)) return true;
     const req = ctx.switchToHttp().getRequest();
-    const header: string | undefined = req.headers?.authorization;
-    const match = header?.match(/^Bearer\s+(\S+)$/i);
-    if (!match) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Authorization: Bearer <JWT> is required');
+    const token = bearerToken(req.headers?.authorization);
+    if (!token) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'Authorization: Bearer <JWT> is required');
     try {
-      req.actor = verifyToken(match[1], this.config.jwtSecret);
+      req.actor = verifyToken(token, this.config.jwtSecret);
     } catch (err) {
       if (err instanceof TokenError)
         throw new DomainError(ErrorCode.UNAUTHENTICATED, `invalid token: ${err.message}`);

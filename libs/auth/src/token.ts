@@ -44,6 +44,12 @@ const verified = new Map<string, { secret: string; actor: Actor; exp?: number; n
 const VERIFIED_MAX = 10_000;
 
 /** Verifies an HS256 token and turns its claims into an Actor; any flaw is a TokenError. */
+/** The token of an `Authorization: Bearer <token>` header, or null. */
+export function bearerToken(header: unknown): string | null {
+  const match = typeof header === 'string' ? header.match(/^Bearer\s+(\S+)$/i) : null;
+  return match ? match[1] : null;
+}
+
 export function verifyToken(token: string, secret: string): Actor {
   const hit = verified.get(token);
   if (hit && hit.secret === secret) {

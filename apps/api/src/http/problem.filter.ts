@@ -7,7 +7,7 @@ import {
   Logger,
   Optional,
 } from '@nestjs/common';
-import { verifyToken } from '@qianqi/auth';
+import { bearerToken, verifyToken } from '@qianqi/auth';
 import { AppConfig } from '@qianqi/config';
 import { DomainError, ErrorCode, type Actor } from '@qianqi/domain';
 import { AccessLog, ACCESS_ACTIONS } from '@qianqi/engine';
@@ -142,11 +142,10 @@ function auditorOf(
   req: { headers?: Record<string, string | string[] | undefined> } | undefined,
   secret: string,
 ): Actor | null {
-  const header = req?.headers?.authorization;
-  const match = typeof header === 'string' ? header.match(/^Bearer\s+(\S+)$/i) : null;
-  if (!match) return null;
+  const token = bearerToken(req?.headers?.authorization);
+  if (!token) return null;
   try {
-    const actor = verifyToken(match[1], secret);
+    const actor = verifyToken(token, secret);
     return actor.role === 'auditor' ? actor : null;
   } catch {
     return null;

@@ -1,5 +1,6 @@
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
+import { ROLES_KEY } from '@qianqi/auth';
 import { ApiModule } from '../api.module';
 import { AUDITOR_WRITES, isAuditorForbiddenWrite } from './refused-command';
 
@@ -9,7 +10,7 @@ function auditorWritesDeclared(): Set<string> {
   const controllers: (new (...args: never[]) => object)[] = Reflect.getMetadata('controllers', ApiModule);
   for (const controller of controllers) {
     const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '').replace(/^\/|\/$/g, '');
-    const classRoles: string[] | undefined = Reflect.getMetadata('qianqi:roles', controller);
+    const classRoles: string[] | undefined = Reflect.getMetadata(ROLES_KEY, controller);
     for (const name of Object.getOwnPropertyNames(controller.prototype)) {
       const handler = (controller.prototype as Record<string, unknown>)[name];
       if (typeof handler !== 'function' || name === 'constructor') continue;
@@ -18,7 +19,7 @@ function auditorWritesDeclared(): Set<string> {
       if (method === undefined || path === undefined) continue;
       const verb = RequestMethod[method];
       if (['GET', 'HEAD', 'OPTIONS'].includes(verb)) continue;
-      const roles: string[] | undefined = Reflect.getMetadata('qianqi:roles', handler) ?? classRoles;
+      const roles: string[] | undefined = Reflect.getMetadata(ROLES_KEY, handler) ?? classRoles;
       // A route without @Roles is open to every authenticated role, auditors included.
       if (roles && !roles.includes('auditor')) continue;
       const route = `/${[base, path.replace(/^\/|\/$/g, '')].filter(Boolean).join('/')}`;
