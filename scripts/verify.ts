@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { DefinitionRuntimes, verifyRecord, type RecordReport } from '@qianqi/audit';
 import { loadConfig } from '@qianqi/config';
 import { AuditStore, createDataSource } from '@qianqi/persistence';
-import { BUILT_IN_DEFINITIONS, DefinitionRegistry } from '@qianqi/workflows';
 
 /**
  * npm run verify [-- --procedure <id>] [--json] [--batch 1000] [--compose] [--database-url postgres://…]
@@ -36,10 +35,7 @@ async function main(): Promise<number> {
   await ds.initialize();
   try {
     const store = new AuditStore(ds);
-    const runtimes = new DefinitionRuntimes(
-      new DefinitionRegistry(BUILT_IN_DEFINITIONS),
-      await store.pinnedDefinitions(),
-    );
+    const runtimes = DefinitionRuntimes.builtIn(await store.pinnedDefinitions());
     const started = performance.now();
     const cpuStart = process.cpuUsage();
     const rssSamples: number[] = [];

@@ -1,6 +1,4 @@
 import { checkChain, DefinitionRuntimes, verifyRecord, type StoredStream } from '@qianqi/audit';
-import { AuditStore, createDataSource } from '@qianqi/persistence';
-import { BUILT_IN_DEFINITIONS, DefinitionRegistry } from '@qianqi/workflows';
 import { TemplateRecord } from './support/template-record';
 
 /**
@@ -65,34 +63,22 @@ describe('bulk reading in batches', () => {
     } finally {
       await db.sql(`ALTER TABLE events ENABLE TRIGGER USER`);
     }
-    const url = Object.assign(new URL(db.url), { search: '?query_timeout=150' }).toString();
-    const ds = createDataSource({ url, poolSize: 3, applicationName: 'qianqi-test' });
-    await ds.initialize();
-    try {
-      const store = new AuditStore(ds);
-      const runtimes = new DefinitionRuntimes(
-        new DefinitionRegistry(BUILT_IN_DEFINITIONS),
-        await store.pinnedDefinitions(),
-      );
-      async function* slowly() {
-        for await (const batch of store.streams({ batchSize: 2 })) {
-          await new Promise((resolve) => setTimeout(resolve, 250));
-          yield batch;
+    const report = await db.withStore(
+      async (store) => {
+        const runtimes = DefinitionRuntimes.builtIn(await store.pinnedDefinitions());
+        async function* slowly() {
+          for await (const batch of store.streams({ batchSize: 2 })) {
+            await new Promise((resolve) => setTimeout(resolve, 250));
+            yield batch;
+          }
         }
-      }
-      const report = await verifyRecord(slowly(), runtimes.lookup);
-      expect(
-        report.failures.map(({ procedureId, version, kind }) => ({ procedureId, version, kind })),
-      ).toEqual(
-        [1, 4].map((i) => ({
-          procedureId: TemplateRecord.procedureId(i),
-          version: 3,
-          kind: 'HASH_MISMATCH',
-        })),
-      );
-      expect(report.procedures).toBe(PROCEDURES);
-    } finally {
-      await ds.destroy();
-    }
+        return verifyRecord(slowly(), runtimes.lookup);
+      },
+      { query: '?query_timeout=150' },
+    );
+    expect(report.failures.map(({ procedureId, version, kind }) => ({ procedureId, version, kind }))).toEqual(
+      [1, 4].map((i) => ({ procedureId: TemplateRecord.procedureId(i), version: 3, kind: 'HASH_MISMATCH' })),
+    );
+    expect(report.procedures).toBe(PROCEDURES);
   }, 60_000);
 });

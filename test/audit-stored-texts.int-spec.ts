@@ -119,13 +119,13 @@ describe('stored texts', () => {
   });
 
   it('the application role uses them, and a role that may not make temporary tables composes', async () => {
-    expect(await db.withStore((s) => s.readsStoredTexts(), 'qianqi_app')).toEqual({
+    expect(await db.withStore((s) => s.readsStoredTexts(), { user: 'qianqi_app' })).toEqual({
       events: true,
       snapshots: true,
     });
     await db.sql(`REVOKE TEMPORARY ON DATABASE "${db.name}" FROM PUBLIC`);
     try {
-      expect(await db.withStore((s) => s.readsStoredTexts(), 'qianqi_app')).toEqual({
+      expect(await db.withStore((s) => s.readsStoredTexts(), { user: 'qianqi_app' })).toEqual({
         events: false,
         snapshots: false,
       });

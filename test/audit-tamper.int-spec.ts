@@ -2,7 +2,6 @@ import { DefinitionRuntimes, verifyRecord, type VerificationFailure } from '../l
 import { canonicalJson } from '../libs/domain/src/event-hash';
 import { hashEvent, type RecordedEvent } from '../libs/domain/src';
 import { AuditStore, DataSource } from '../libs/persistence/src';
-import { BUILT_IN_DEFINITIONS, DefinitionRegistry } from '../workflows/src';
 import {
   asSuperuser,
   auditActors,
@@ -75,10 +74,7 @@ describe('tamper evidence', () => {
   };
 
   const runtimes = async () =>
-    new DefinitionRuntimes(
-      new DefinitionRegistry(BUILT_IN_DEFINITIONS),
-      await new AuditStore(engine.app.get(DataSource)).pinnedDefinitions(),
-    );
+    DefinitionRuntimes.builtIn(await new AuditStore(engine.app.get(DataSource)).pinnedDefinitions());
 
   beforeAll(async () => {
     engine = await startAuditEngine();

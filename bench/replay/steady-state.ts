@@ -12,16 +12,12 @@
  */
 import { DefinitionRuntimes, verifyRecord, type StoredStream } from '@qianqi/audit';
 import { AuditStore, createDataSource } from '@qianqi/persistence';
-import { BUILT_IN_DEFINITIONS, DefinitionRegistry } from '@qianqi/workflows';
 
 async function main(url: string, procedures: number, passes: number): Promise<void> {
   const ds = createDataSource({ url, poolSize: 3, applicationName: 'qianqi-bench-steady' });
   await ds.initialize();
   const store = new AuditStore(ds);
-  const runtimes = new DefinitionRuntimes(
-    new DefinitionRegistry(BUILT_IN_DEFINITIONS),
-    await store.pinnedDefinitions(),
-  );
+  const runtimes = DefinitionRuntimes.builtIn(await store.pinnedDefinitions());
   const batches: StoredStream[][] = [];
   let read = 0;
   for await (const batch of store.streams({ batchSize: 1000, keep: true })) {

@@ -1,14 +1,7 @@
 import { Client } from 'pg';
 import { DefinitionRuntimes, verifyRecord, type RecordReport } from '@qianqi/audit';
 import { AuditStore, createDataSource, migrate } from '@qianqi/persistence';
-import {
-  BUILT_IN_DEFINITIONS,
-  contentHash,
-  DEFAULT_CATALOGUE,
-  definitionRef,
-  DefinitionRegistry,
-  ProcedureLogic,
-} from '@qianqi/workflows';
+import { contentHash, DEFAULT_CATALOGUE, definitionRef, ProcedureLogic } from '@qianqi/workflows';
 import { insertBatch } from '../../bench/replay/bench-loader';
 import { makeTemplate } from '../../bench/replay/stream-templates';
 
@@ -88,10 +81,18 @@ export class TemplateRecord {
     return `0000000${i}-0001-4000-8000-000000000000`;
   }
 
-  /** `fn` with an audit store on the database (connected as `user`, or as the superuser). */
-  async withStore<T>(fn: (store: AuditStore) => Promise<T>, user?: string): Promise<T> {
-    const url = user ? Object.assign(new URL(this.url), { username: user }).toString() : this.url;
-    const ds = createDataSource({ url, poolSize: 3, applicationName: 'qianqi-test' });
+  /**
+   * `fn` with an audit store on the database, connected as `user` (or as the superuser), with
+   * `query` as the URL's query string (node-pg's options, `?query_timeout=…`).
+   */
+  async withStore<T>(
+    fn: (store: AuditStore) => Promise<T>,
+    as: { user?: string; query?: string } = {},
+  ): Promise<T> {
+    const url = new URL(this.url);
+    if (as.user) url.username = as.user;
+    if (as.query) url.search = as.query;
+    const ds = createDataSource({ url: url.toString(), poolSize: 3, applicationName: 'qianqi-test' });
     await ds.initialize();
     try {
       return await fn(new AuditStore(ds));
@@ -102,12 +103,12 @@ export class TemplateRecord {
 
   /** The bulk verifier's report over every procedure, in batches of two (as `user`, or as the superuser). */
   verify(user?: string): Promise<RecordReport> {
-    return this.withStore(async (store) => {
-      const runtimes = new DefinitionRuntimes(
-        new DefinitionRegistry(BUILT_IN_DEFINITIONS),
-        await store.pinnedDefinitions(),
-      );
-      return verifyRecord(store.streams({ batchSize: 2 }), runtimes.lookup);
-    }, user);
+    return this.withStore(
+      async (store) => {
+        const runtimes = DefinitionRuntimes.builtIn(await store.pinnedDefinitions());
+        return verifyRecord(store.streams({ batchSize: 2 }), runtimes.lookup);
+      },
+      { user },
+    );
   }
 }

@@ -1,4 +1,4 @@
-import { pinnedDefinition, type DefinitionRegistry } from '@qianqi/workflows';
+import { BUILT_IN_DEFINITIONS, DefinitionRegistry, pinnedDefinition } from '@qianqi/workflows';
 import type { DefinitionLookup, DefinitionRuntime } from './stream.verification';
 import { TransitionTable } from './transition.table';
 
@@ -23,6 +23,11 @@ export class DefinitionRuntimes {
     pinned: PinnedDefinition[] = [],
   ) {
     this.pinned = new Map(pinned.map((p) => [p.ref, p]));
+  }
+
+  /** The shipped catalogues, with the versions pinned in the database (a script's or a test's runtimes). */
+  static builtIn(pinned: PinnedDefinition[] = []): DefinitionRuntimes {
+    return new DefinitionRuntimes(new DefinitionRegistry(BUILT_IN_DEFINITIONS), pinned);
   }
 
   readonly lookup: DefinitionLookup = (ref) => {
