@@ -441,7 +441,7 @@ class CopiedStream implements StoredStream {
   private source: { buf: Buffer; from: CopyPosition; count: number } | null = null;
   private stored: StoredStream['snapshot'] = null;
   /** Set once its batch's memory went back to the pool: its events and snapshot can no longer be read. */
-  private recycledAlready = false;
+  isRecycled = false;
 
   constructor(readonly procedureId: string) {}
 
@@ -450,13 +450,9 @@ class CopiedStream implements StoredStream {
   }
 
   recycled(): void {
-    this.recycledAlready = true;
+    this.isRecycled = true;
     this.source = null;
     this.stored = null;
-  }
-
-  get isRecycled(): boolean {
-    return this.recycledAlready;
   }
 
   /** The snapshot (its state's bytes are a view of the batch's data). */
@@ -479,7 +475,7 @@ class CopiedStream implements StoredStream {
   }
 
   private readable(): void {
-    if (this.recycledAlready)
+    if (this.isRecycled)
       throw new Error(`the batch of stream ${this.procedureId} was read past: its data is reused`);
   }
 }

@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { FAILURE_KINDS } from '@qianqi/audit';
-import { ProcedureViewDto } from './responses.dto';
+import { EventActorDto, ProcedureViewDto } from './responses.dto';
 
 /** The audit routes' answers, as the OpenAPI document describes them. */
 
@@ -12,16 +12,8 @@ export class ReplayViewDto extends ProcedureViewDto {
   eventsApplied: number;
 }
 
-export class TimelineActorDto {
-  @ApiProperty()
-  id: string;
-
-  @ApiProperty()
-  name: string;
-
-  @ApiProperty({ example: 'department' })
-  role: string;
-
+/** An event's actor as the timeline names them: the department always present, null for none. */
+export class TimelineActorDto extends PickType(EventActorDto, ['id', 'name', 'role'] as const) {
   @ApiProperty({ nullable: true, type: String, example: 'ecology' })
   department: string | null;
 }
